@@ -1,0 +1,208 @@
+"""Flat contact records and the operations metrics computed from them.
+
+The model only appends one immutable record per contact and tier when the contact's
+outcome is final (the Ciw pattern); every metric is computed afterwards from records, so
+that what is reported is what happened. Interval tables hold additive sums, which lets a
+long run aggregate day by day and drop the records it no longer needs.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from sim.arrivals import ArrivalProfile
+from sim.staffing import Staffing
+
+ANSWERED, ABANDONED, WAITING = 1, 2, 0
+OUTCOME_NAMES = {ANSWERED: "answered", ABANDONED: "abandoned", WAITING: "waiting_at_end"}
+
+
+class ContactRecord(NamedTuple):
+    """One contact at one tier, once its outcome is final.
+
+    Attributes:
+        contact_id: Sequence number of the contact (unique within a run).
+        tier: 0 for the front line, 1 for the supervisors' second tier.
+        arrival_s: When the contact joined this tier's queue, s from the horizon start.
+        wait_s: Time in queue, s (until answered, abandoned, or the end of the run).
+        outcome: ``ANSWERED`` (1), ``ABANDONED`` (2) or ``WAITING`` (0) at the end.
+        start_s: When a CSR answered, s (NaN if never).
+        end_s: When the conversation ended, s (NaN if never answered).
+        csr: Index of the CSR who answered (-1 if none).
+    """
+
+    contact_id: int
+    tier: int
+    arrival_s: float
+    wait_s: float
+    outcome: int
+    start_s: float
+    end_s: float
+    csr: int
+
+
+#: The additive columns of an interval table; every summary metric is a ratio of these.
+SUM_COLUMNS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "waiting_at_end",
+    "waited",
+    "answered_within_sl",
+    "wait_answered_s",
+    "wait_all_s",
+    "handle_s",
+    "busy_s",
+    "staffed_s",
+)
+
+
+def records_frame(records: list[ContactRecord]) -> pd.DataFrame:
+    """The records as a DataFrame with one row per contact and tier."""
+    if not records:
+        return pd.DataFrame({name: pd.Series(dtype=float) for name in ContactRecord._fields})
+    return pd.DataFrame.from_records(records, columns=ContactRecord._fields)
+
+
+def interval_sums(
+    records: pd.DataFrame,
+    profile: ArrivalProfile,
+    staffing: Staffing | None,
+    sl_threshold_s: float,
+    tier: int = 0,
+) -> pd.DataFrame:
+    """Additive per-interval sums of one tier's records.
+
+    Contacts count in the interval of their arrival; busy time counts in the interval in
+    which it is spent (a call straddling two intervals is split between them).
+
+    Args:
+        records: Contact records (see :class:`ContactRecord`).
+        profile: The reporting intervals.
+        staffing: Head count over time, for staffed CSR-seconds (None: not counted).
+        sl_threshold_s: Service-level threshold, s.
+        tier: Which tier's records to count.
+    """
+    k = len(profile.starts_s)
+    recs = records[records["tier"] == tier]
+    idx = profile.interval_of(recs["arrival_s"].to_numpy(dtype=float))
+    outcome = recs["outcome"].to_numpy()
+    wait = recs["wait_s"].to_numpy(dtype=float)
+    answered = outcome == ANSWERED
+    handle = (recs["end_s"] - recs["start_s"]).to_numpy(dtype=float)
+
+    def per_interval(weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(idx, weights=weights, minlength=k)[:k]
+
+    table = pd.DataFrame(
+        {
+            "interval": np.arange(k),
+            "label": list(profile.labels),
+            "start_s": profile.starts_s,
+            "width_s": profile.widths_s,
+            "offered": per_interval(),
+            "answered": per_interval(answered.astype(float)),
+            "abandoned": per_interval((outcome == ABANDONED).astype(float)),
+            "waiting_at_end": per_interval((outcome == WAITING).astype(float)),
+            "waited": per_interval((wait > 0).astype(float)),
+            "answered_within_sl": per_interval((answered & (wait <= sl_threshold_s)).astype(float)),
+            "wait_answered_s": per_interval(np.where(answered, wait, 0.0)),
+            "wait_all_s": per_interval(wait),
+            "handle_s": per_interval(np.where(answered, handle, 0.0)),
+        }
+    )
+    edges = np.concatenate([profile.starts_s, [profile.horizon_s]])
+    starts = recs["start_s"].to_numpy(dtype=float)[answered]
+    ends = recs["end_s"].to_numpy(dtype=float)[answered]
+    cumulative = _busy_until(starts, ends, edges)
+    table["busy_s"] = np.diff(cumulative)
+    table["staffed_s"] = (
+        staffing.staffed_seconds(profile.starts_s, profile.widths_s) if staffing else 0.0
+    )
+    return table
+
+
+def _busy_until(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Total busy CSR-seconds spent before each of ``times``.
+
+    busy(x) = sum over calls of clip(x - start, 0, duration) = sum_{start<x}(x - start) -
+    sum_{end<x}(x - end), evaluated with sorted arrays and cumulative sums in O(n log n).
+    """
+
+    def part(points: np.ndarray) -> np.ndarray:
+        points = np.sort(points)
+        csum = np.concatenate([[0.0], np.cumsum(points)])
+        count = np.searchsorted(points, times, side="left")
+        return count * times - csum[count]
+
+    return part(starts) - part(ends)
+
+
+def add_interval_sums(total: pd.DataFrame | None, more: pd.DataFrame) -> pd.DataFrame:
+    """Add two interval tables of the same intervals (for day-by-day aggregation)."""
+    if total is None:
+        return more.copy()
+    out = total.copy()
+    cols = [c for c in SUM_COLUMNS if c != "staffed_s"]
+    out[cols] = total[cols].to_numpy() + more[cols].to_numpy()
+    return out
+
+
+def with_rates(table: pd.DataFrame) -> pd.DataFrame:
+    """Add the per-interval metrics (ratios of the sums) to an interval table."""
+    out = table.copy()
+    rates = ratios(out)
+    for key, value in rates.items():
+        out[key] = value
+    return out
+
+
+def ratios(sums: pd.DataFrame | pd.Series) -> dict[str, np.ndarray | float]:
+    """The operations metrics from additive sums (per row of a table, or of a total).
+
+    Ratios with a zero denominator are NaN (e.g. the ASA of an interval nobody was
+    answered in). Occupancy divides busy time by paid time, taken as the larger of the
+    scheduled CSR-seconds and the busy time, so a CSR finishing a call after the end of a
+    shift counts that overtime as paid (occupancy stays in [0, 1]).
+    """
+
+    def div(a, b):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(np.asarray(b) > 0, np.asarray(a, dtype=float) / np.asarray(b), np.nan)
+
+    offered, answered = sums["offered"], sums["answered"]
+    paid = np.maximum(np.asarray(sums["staffed_s"], dtype=float), np.asarray(sums["busy_s"]))
+    out = {
+        "abandonment_rate": div(sums["abandoned"], offered),
+        "p_wait": div(sums["waited"], offered),
+        "asa_s": div(sums["wait_answered_s"], answered),
+        "mean_wait_s": div(sums["wait_all_s"], offered),
+        "service_level": div(sums["answered_within_sl"], offered),
+        "occupancy": div(sums["busy_s"], paid),
+        "aht_s": div(sums["handle_s"], answered),
+    }
+    if isinstance(sums, pd.Series):
+        out = {k: float(v) for k, v in out.items()}
+    return out
+
+
+def summarize(table: pd.DataFrame, warmup_s: float = 0.0) -> dict[str, float]:
+    """The run's summary: counts and metrics over the intervals starting after warm-up.
+
+    Args:
+        table: Interval sums (see :func:`interval_sums`).
+        warmup_s: Intervals starting before this time (s) are excluded.
+    """
+    kept = table[table["start_s"] >= warmup_s - 1e-9]
+    totals = kept[list(SUM_COLUMNS)].sum()
+    summary = {
+        "offered": int(totals["offered"]),
+        "answered": int(totals["answered"]),
+        "abandoned": int(totals["abandoned"]),
+        "waiting_at_end": int(totals["waiting_at_end"]),
+    }
+    summary.update(ratios(totals))
+    return summary
