@@ -20,7 +20,9 @@ def arrival_profile(
     """The arrival profile from ``--arrival-rate/--hours`` or ``--arrivals FILE --date D``."""
     if arrivals is not None:
         if date is None:
-            raise InputError("--arrivals needs --date", field="--date", valid="YYYY-MM-DD[:YYYY-MM-DD]")
+            raise InputError(
+                "--arrivals needs --date", field="--date", valid="YYYY-MM-DD[:YYYY-MM-DD]"
+            )
         if hours is not None:
             raise InputError("give either --hours or --arrivals, not both", field="--hours")
         return profile_from_file(arrivals, date)
@@ -54,7 +56,8 @@ def operations_config(
     if warmup_s >= profile.horizon_s:
         raise InputError(
             f"warm-up ({warmup_s / 3600:g} h) is not shorter than the horizon "
-            f"({profile.horizon_s / 3600:g} h)", field="--warmup-hours",
+            f"({profile.horizon_s / 3600:g} h)",
+            field="--warmup-hours",
         )
     return OperationsConfig(
         profile=profile,

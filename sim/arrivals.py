@@ -157,15 +157,21 @@ def read_interval_volumes(path: str | Path) -> dict[dt.date, list[tuple[float, f
                 day = dt.date.fromisoformat(row[i_date].strip())
             except ValueError:
                 raise InputError(
-                    f"cannot read {row[i_date]!r}", source=path, line=line_no, field="date",
+                    f"cannot read {row[i_date]!r}",
+                    source=path,
+                    line=line_no,
+                    field="date",
                     valid="YYYY-MM-DD",
                 ) from None
             try:
                 start = _parse_clock(row[i_start])
             except ValueError:
                 raise InputError(
-                    f"cannot read {row[i_start]!r}", source=path, line=line_no,
-                    field="interval_start", valid="HH:MM",
+                    f"cannot read {row[i_start]!r}",
+                    source=path,
+                    line=line_no,
+                    field="interval_start",
+                    valid="HH:MM",
                 ) from None
             try:
                 calls = float(row[i_calls])
@@ -173,7 +179,10 @@ def read_interval_volumes(path: str | Path) -> dict[dt.date, list[tuple[float, f
                 calls = -1.0
             if not (calls >= 0 and np.isfinite(calls)):
                 raise InputError(
-                    f"cannot read {row[i_calls]!r}", source=path, line=line_no, field="calls",
+                    f"cannot read {row[i_calls]!r}",
+                    source=path,
+                    line=line_no,
+                    field="calls",
                     valid="a number >= 0",
                 )
             days.setdefault(day, []).append((start, calls, line_no))
@@ -201,7 +210,9 @@ def profile_from_file(path: str | Path, date: str) -> ArrivalProfile:
     if absent:
         dates = sorted(days)
         raise InputError(
-            f"{absent[0].isoformat()} is not in the file", source=path, field="--date",
+            f"{absent[0].isoformat()} is not in the file",
+            source=path,
+            field="--date",
             valid=f"dates {dates[0].isoformat()} to {dates[-1].isoformat()}",
         )
     length = _interval_length(path, days[first])
@@ -210,16 +221,23 @@ def profile_from_file(path: str | Path, date: str) -> ArrivalProfile:
         rows = sorted(days[day])
         if _interval_length(path, rows) != length:
             raise InputError(
-                "interval length differs from the first day's", source=path, line=rows[0][2],
+                "interval length differs from the first day's",
+                source=path,
+                line=rows[0][2],
                 field="interval_start",
             )
         for start, calls, _ in rows:
             starts.append(offset * SECONDS_PER_DAY + start)
             expected.append(calls)
-            labels.append(f"{day.isoformat()} {int(start // 3600):02d}:{int(start % 3600 // 60):02d}")
+            labels.append(
+                f"{day.isoformat()} {int(start // 3600):02d}:{int(start % 3600 // 60):02d}"
+            )
     return ArrivalProfile(
-        np.asarray(starts), np.full(len(starts), length), np.asarray(expected, dtype=float),
-        tuple(labels), str(path),
+        np.asarray(starts),
+        np.full(len(starts), length),
+        np.asarray(expected, dtype=float),
+        tuple(labels),
+        str(path),
     )
 
 
@@ -233,7 +251,9 @@ def _interval_length(path: str | Path, rows: list[tuple[float, float, int]]) -> 
     if np.any(gaps <= 0) or np.ptp(gaps) > 1e-9:
         bad = rows[int(np.argmax(gaps != gaps[0])) + 1 if np.any(gaps != gaps[0]) else 1]
         raise InputError(
-            "interval starts must be evenly spaced and not repeated", source=path, line=bad[2],
+            "interval starts must be evenly spaced and not repeated",
+            source=path,
+            line=bad[2],
             field="interval_start",
         )
     return float(gaps[0])

@@ -85,7 +85,8 @@ class OperationsConfig:
                 raise InputError(f"impossible value {value}", field=name, valid=valid)
         if self.handle_time not in HANDLE_TIME_DISTRIBUTIONS:
             raise InputError(
-                f"unknown distribution {self.handle_time!r}", field="handle_time",
+                f"unknown distribution {self.handle_time!r}",
+                field="handle_time",
                 valid=HANDLE_TIME_DISTRIBUTIONS,
             )
 
@@ -159,7 +160,9 @@ class ContactCenter(mesa.Model):
         if cfg.patience_s is None:
             self._patience = None
         else:
-            self._patience = self.streams.generator("patience").exponential(cfg.patience_s, n).tolist()
+            self._patience = (
+                self.streams.generator("patience").exponential(cfg.patience_s, n).tolist()
+            )
         self._handle = draw_handle_times(
             self.streams.generator("handle_time"), n, cfg.aht_s, cfg.aht_cv, cfg.handle_time
         ).tolist()
@@ -315,7 +318,9 @@ class ContactCenter(mesa.Model):
         self, contact: Contact, wait: float, outcome: int, start: float, end: float, csr: int
     ) -> None:
         self.records.append(
-            ContactRecord(contact.cid, contact.tier, contact.arrival_s, wait, outcome, start, end, csr)
+            ContactRecord(
+                contact.cid, contact.tier, contact.arrival_s, wait, outcome, start, end, csr
+            )
         )
 
     def _finish(self) -> None:

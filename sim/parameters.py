@@ -166,6 +166,7 @@ def load_specs(text: str | None = None) -> dict[str, ParameterSpec]:
                 )
             elif isinstance(value, Mapping):
                 walk(value, key + ".")
+
     walk(data, "")
     return specs
 
@@ -194,7 +195,9 @@ class Parameters(Mapping[str, Any]):
         for key, value in (overrides or {}).items():
             self._values[key] = self.spec(key).check(value)
 
-    def spec(self, key: str, *, source: str | None = None, line: int | None = None) -> ParameterSpec:
+    def spec(
+        self, key: str, *, source: str | None = None, line: int | None = None
+    ) -> ParameterSpec:
         """The declaration of ``key``; an unknown key suggests the closest names."""
         try:
             return self._specs[key]

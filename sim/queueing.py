@@ -25,7 +25,16 @@ class Contact:
         info: Whatever the conversation model keeps about the contact.
     """
 
-    __slots__ = ("cid", "arrival_s", "deadline_s", "handle_s", "tier", "customer", "info", "priority")
+    __slots__ = (
+        "cid",
+        "arrival_s",
+        "deadline_s",
+        "handle_s",
+        "tier",
+        "customer",
+        "info",
+        "priority",
+    )
 
     def __init__(
         self,

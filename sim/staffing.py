@@ -95,7 +95,9 @@ def read_schedule(path: str | Path, days: int = 1) -> Staffing:
         for col in ("interval_start", "csrs"):
             if col not in header:
                 raise InputError(
-                    f"missing column {col!r}", source=path, line=1,
+                    f"missing column {col!r}",
+                    source=path,
+                    line=1,
                     valid=("interval_start", "csrs"),
                 )
         i_start, i_csrs = header.index("interval_start"), header.index("csrs")
@@ -106,8 +108,11 @@ def read_schedule(path: str | Path, days: int = 1) -> Staffing:
                 start = _parse_clock(row[i_start])
             except (ValueError, IndexError):
                 raise InputError(
-                    f"cannot read {row[i_start] if len(row) > i_start else ''!r}", source=path,
-                    line=line_no, field="interval_start", valid="HH:MM",
+                    f"cannot read {row[i_start] if len(row) > i_start else ''!r}",
+                    source=path,
+                    line=line_no,
+                    field="interval_start",
+                    valid="HH:MM",
                 ) from None
             try:
                 csrs = int(row[i_csrs])
@@ -115,19 +120,26 @@ def read_schedule(path: str | Path, days: int = 1) -> Staffing:
                 csrs = -1
             if csrs < 0:
                 raise InputError(
-                    f"cannot read {row[i_csrs] if len(row) > i_csrs else ''!r}", source=path,
-                    line=line_no, field="csrs", valid="a whole number >= 0",
+                    f"cannot read {row[i_csrs] if len(row) > i_csrs else ''!r}",
+                    source=path,
+                    line=line_no,
+                    field="csrs",
+                    valid="a whole number >= 0",
                 )
             if rows and start <= rows[-1][0]:
                 raise InputError(
-                    "interval starts must increase", source=path, line=line_no,
+                    "interval starts must increase",
+                    source=path,
+                    line=line_no,
                     field="interval_start",
                 )
             rows.append((start, csrs))
     if not rows:
         raise InputError("no data rows", source=path, line=2)
     if max(c for _, c in rows) < 1:
-        raise InputError("nobody is ever on duty", source=path, field="csrs", valid=">= 1 somewhere")
+        raise InputError(
+            "nobody is ever on duty", source=path, field="csrs", valid=">= 1 somewhere"
+        )
     day_breaks = [s for s, _ in rows]
     day_counts = [c for _, c in rows]
     if day_breaks[0] > 0:

@@ -1,0 +1,102 @@
+"""The ``ccsim`` command line: one Typer sub-app per command group.
+
+Every user error ends the same way: one line on stderr saying what is wrong and what is
+valid, exit code 2, no traceback. That is done once, here, by the root group's ``main``,
+for Typer's own usage errors and for the :class:`sim.errors.InputError` raised anywhere.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from sim.errors import InputError
+
+
+def _click_modules() -> list:
+    """Click's exception modules: Typer >= 0.20 vendors its own copy of Click."""
+    modules = [click.exceptions]
+    try:
+        from typer._click import exceptions as vendored
+
+        modules.append(vendored)
+    except ImportError:  # older Typer uses Click itself
+        pass
+    return modules
+
+
+_MODULES = _click_modules()
+USAGE_ERRORS = tuple(m.UsageError for m in _MODULES)
+CLICK_ERRORS = tuple(m.ClickException for m in _MODULES)
+# Typer defines its own Abort and Exit (older ones re-export Click's).
+ABORTS = (click.exceptions.Abort, typer.Abort, KeyboardInterrupt)
+EXITS = (click.exceptions.Exit, typer.Exit)
+
+
+class FriendlyGroup(TyperGroup):
+    """The root command group: turns usage and input errors into one line and exit 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(
+                args=args,
+                prog_name=prog_name or "ccsim",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+        except USAGE_ERRORS as err:
+            if type(err).__name__ == "NoArgsIsHelpError":
+                sys.exit(0)  # the help has been printed
+            where = f"{err.ctx.command_path}: " if getattr(err, "ctx", None) else "ccsim: "
+            message = " ".join(err.format_message().split())
+            click.echo(f"{where}error: {message} (see --help)", err=True)
+            sys.exit(2)
+        except InputError as err:
+            click.echo(f"ccsim: error: {err}", err=True)
+            sys.exit(2)
+        except CLICK_ERRORS as err:
+            click.echo(f"ccsim: error: {err.format_message()}", err=True)
+            sys.exit(err.exit_code)
+        except EXITS as err:
+            sys.exit(getattr(err, "exit_code", 0))
+        except ABORTS:
+            click.echo(
+                "ccsim: interrupted; finished work is kept (rerun with the same --out to resume)",
+                err=True,
+            )
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(
+    cls=FriendlyGroup,
+    help="ccsim: an agent-based contact-center simulator for evaluating service policies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from experiments.commands import compare, erlang, params, policies, run
+
+    for module in (compare, run, erlang, params):
+        app.add_typer(module.app)
+    for module in (policies,):
+        app.add_typer(module.app, name=module.NAME)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
