@@ -218,6 +218,7 @@ class BehaviourCenter(ContactCenter):
         trace_anger: bool = False,
     ) -> None:
         self.params = params
+        self.p = params.to_dict()  # a plain dict: looked up several times per contact
         self.floor = floor
         days = int(params["scenario.days"])
         if profile is None:
@@ -245,7 +246,9 @@ class BehaviourCenter(ContactCenter):
         self._candidates = self.streams.generator("candidates")
         self._setup_csrs()
         self.cap = float(params["customers.issue_propensity_cap"])
-        self.counters = {name: np.zeros((len(TEMPERAMENTS), len(PERSONAS))) for name in COUNTERS}
+        # Plain lists indexed by temperament * n_personas + persona: a counter is bumped
+        # several times per contact, and list indexing is much cheaper than NumPy's.
+        self._counts = {name: [0.0] * (len(TEMPERAMENTS) * len(PERSONAS)) for name in COUNTERS}
         self.contact_rows: list[tuple] = []
         self.anger_traces: list[tuple[str, int, int, list[float]]] = []
         self._interval_total: pd.DataFrame | None = None
@@ -349,9 +352,10 @@ class BehaviourCenter(ContactCenter):
         p = self.params
         self._arrivals = times.tolist()
         self._next_arrival = 0
+        customers = self.customers
+        self._cand_customer = [customers[k] for k in rng.integers(0, len(customers), n).tolist()]
+        self._cand_threshold = (rng.random(n) * self.cap).tolist()
         self._cand = {
-            "customer": rng.integers(0, len(self.customers), n).tolist(),
-            "accept": rng.random(n).tolist(),
             "nature": rng.random(n).tolist(),
             "kind": rng.random(n).tolist(),
             "invalid": rng.random(n).tolist(),
@@ -368,11 +372,11 @@ class BehaviourCenter(ContactCenter):
     def make_contact(self, i: int, t: float) -> Contact | None:
         """Candidate ``i`` becomes a first contact if its customer is still a customer and
         the thinning draw falls under the customer's issue rate."""
-        cand = self._cand
-        cust = self.customers[cand["customer"][i]]
-        if cust.churned or cand["accept"][i] * self.cap >= cust.propensity:
+        cust = self._cand_customer[i]
+        if cust.churned or self._cand_threshold[i] >= cust.propensity:
             return None
-        p, tr = self.params, self.traits
+        cand = self._cand
+        p, tr = self.p, self.traits
         if cand["nature"][i] < p["issues.failure_share"]:
             nature = FAILURE
             valid = cand["invalid"][i] >= tr.invalid_share[cust.persona]
@@ -427,7 +431,7 @@ class BehaviourCenter(ContactCenter):
 
     def _patience(self, cust: Customer, state: ContactState) -> float:
         """Patience, s: shorter when angrier and when urgent (MODEL.md section 2)."""
-        p = self.params
+        p = self.p
         mean = (
             p["customers.mean_patience_s"]
             * math.exp(-p["customers.patience_anger_factor"] * state.anger)
@@ -449,7 +453,7 @@ class BehaviourCenter(ContactCenter):
         """Play the conversation; its talk time is the handle time."""
         state: ContactState = contact.info
         cust: Customer = contact.customer
-        tr, p = self.traits, self.params
+        tr, p = self.traits, self.p
         t, q = cust.temperament, cust.persona
         wait = now - contact.arrival_s
         state.wait_s += wait
@@ -543,7 +547,7 @@ class BehaviourCenter(ContactCenter):
         state: ContactState = contact.info
         cust: Customer = contact.customer
         issue = state.issue
-        tr, mp, p = self.traits, self.mp, self.params
+        tr, mp, p = self.traits, self.mp, self.p
         t = cust.temperament
         calls = state.calls
         j = self.outcome_rng.take(4)
@@ -610,7 +614,7 @@ class BehaviourCenter(ContactCenter):
         if cust.balance < 0:
             self._churn(cust, now)
         elif not resolved:
-            self._repeat_or_give_up(cust, state, now, u[j + 1], u[j + 2], u[j + 3])
+            self._repeat_or_give_up(cust, state, now, u[j + 1], u[j + 2], u[j + 3], abandoned)
         if self.keep_contacts:
             self._keep_row(
                 contact,
@@ -634,14 +638,22 @@ class BehaviourCenter(ContactCenter):
         u_return: float,
         u_delay: float,
         u_patience: float,
+        abandoned: bool = False,
     ) -> None:
-        p, tr = self.params, self.traits
+        p, tr = self.p, self.traits
         t = cust.temperament
         issue = state.issue
         issue.contacts = state.attempt
         returns = p["issues.return_probability"] * (0.4 + 0.6 * tr.expressiveness[t])
         if state.attempt < p["issues.max_contacts"] and u_return < returns:
-            delay = -math.log(1.0 - u_delay) * p["issues.mean_repeat_delay_days"] * SECONDS_PER_DAY
+            # A caller who hung up in the queue redials soon; an unresolved issue comes
+            # back days later.
+            mean_delay = (
+                p["issues.mean_redial_min"] * 60.0
+                if abandoned
+                else p["issues.mean_repeat_delay_days"] * SECONDS_PER_DAY
+            )
+            delay = -math.log(1.0 - u_delay) * mean_delay
             when = now + delay
             if when < self.horizon_s:
                 anger = min(
@@ -667,7 +679,13 @@ class BehaviourCenter(ContactCenter):
         cust.churned_s = now
 
     def _count(self, cust: Customer, name: str, amount: float = 1.0) -> None:
-        self.counters[name][cust.temperament, cust.persona] += amount
+        self._counts[name][cust.cell] += amount
+
+    @property
+    def counters(self) -> dict[str, np.ndarray]:
+        """Outcome counters as (temperament x persona) arrays."""
+        shape = (len(TEMPERAMENTS), len(PERSONAS))
+        return {k: np.asarray(v).reshape(shape) for k, v in self._counts.items()}
 
     def _keep_row(
         self,
@@ -837,6 +855,7 @@ class BehaviourCenter(ContactCenter):
                     "churned_customers": s("", churned),
                     "issues": s("issues"),
                     "contacts": s("contacts"),
+                    "escalations": s("escalations"),
                     "escalation_rate": s("escalations") / s("answered"),
                     "complaint_rate": s("complaints") / s("answered"),
                     "fcr_rate": s("first_resolved") / s("issues"),

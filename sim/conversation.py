@@ -106,6 +106,7 @@ class ConversationParams:
     perception_noise: float
     listening_block: float
     vent_gate: float
+    progress_relief: float
     escalation_anger: float
     escalation_span: float
     complaint_anger: float
@@ -127,6 +128,7 @@ class ConversationParams:
             perception_noise=p["conversation.perception_noise"],
             listening_block=p["conversation.listening_block"],
             vent_gate=p["conversation.vent_gate"],
+            progress_relief=p["conversation.progress_relief"],
             escalation_anger=p["conversation.escalation_anger"],
             escalation_span=p["conversation.escalation_span"],
             complaint_anger=p["conversation.complaint_anger"],
@@ -374,18 +376,23 @@ class Conversations:
             rise = (provoke_col[m] * mod[m] + premature_col[m] * vent) * reactivity
             calm = soothe_col[m] * mod[m] * recovery * (0.4 + 0.6 * empathy) * (1.0 - gate * vent)
             if sincere_col[m] > 0.0 and empathy < cp.insincere_empathy:
-                rise += calm  # an insincere apology harms
+                # An insincere apology harms, the more the less sincere (DOMAIN.md 6).
+                rise += soothe_col[m] * mod[m] * reactivity * (1.0 - empathy / cp.insincere_empathy)
                 calm = 0.0
             anger += rise - calm + noise * nrm[j + 1]
             anger = 0.0 if anger < 0.0 else (1.0 if anger > 1.0 else anger)
-            # Needs.
+            # Needs; progress on the problem brings relief (DOMAIN.md sections 2 and 7).
             listening = 1.0 - block * anger
             call.vent = vent * (1.0 - vent_col[m])
             r = respect_col[m]
             call.respect = (
                 call.respect * (1.0 - r) if r >= 0.0 else call.respect + (1.0 - call.respect) * -r
             )
-            call.info *= 1.0 - info_col[m] * listening
+            progress = 0.0
+            if info_col[m] > 0.0:
+                met = call.info * info_col[m] * listening
+                call.info -= met
+                progress += 0.5 * met
             call.diagnosis += diag_col[m] * (1.0 - call.diagnosis)
             if fix_col[m] > 0.0 and call.fix > 0.0:
                 gain = (
@@ -396,19 +403,25 @@ class Conversations:
                     * listening
                     * (0.5 + u[j + 1])
                 )
-                call.fix = max(0.0, call.fix - gain)
+                gain = min(gain, call.fix)
+                call.fix -= gain
+                progress += gain
             if remedy_col[m] > 0.0 and call.remedy > 0.0:
                 want = call.remedy * call.asked
                 pay = min(grant_col[m] * want, max(0.0, authority - call.conceded))
-                met = (
+                share = (
                     remedy_col[m]
                     if grant_col[m] == 0.0
                     else remedy_col[m] * (pay / (grant_col[m] * want) if want > 0 else 1.0)
                 )
-                call.remedy *= 1.0 - met
+                progress += 0.5 * call.remedy * share
+                call.remedy *= 1.0 - share
                 call.conceded += pay
                 if pay > 0.0 and not call.valid:
                     call.conceded_invalid = True
+            if progress > 0.0:
+                anger -= cp.progress_relief * recovery * progress
+                anger = 0.0 if anger < 0.0 else anger
             # The customer's reaction: insults feed the CSR's stress.
             call.insulted = u[j + 2] < insult_rate * anger
             if call.insulted:

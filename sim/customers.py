@@ -40,10 +40,12 @@ class Customer(mesa.Agent):
         super().__init__(model)
         self.temperament = temperament
         self.persona = persona
+        self.cell = temperament * len(PERSONAS) + persona  # index of outcome counters
         self.balance = balance
         self.start_balance = balance
         self.value = value
         self.propensity = propensity
+        self.start_propensity = propensity
         self.tenure_years = tenure_years
         self.churned = False
         self.churned_s = math.nan
