@@ -61,10 +61,12 @@ def parse_condition(text: str, *, source: str | None = None, line: int | None = 
                 field="when",
                 valid=VOCABULARY,
             )
-        attr = _QUANTITIES[match.group(1)]
-        cmp = operator.gt if match.group(2) == ">" else operator.lt
+        get = operator.attrgetter(_QUANTITIES[match.group(1)])
         threshold = float(match.group(3))
-        parts.append(lambda call, a=attr, c=cmp, x=threshold: c(getattr(call, a), x))
+        if match.group(2) == ">":
+            parts.append(lambda call, g=get, x=threshold: g(call) > x)
+        else:
+            parts.append(lambda call, g=get, x=threshold: g(call) < x)
     if len(parts) == 1:
         return parts[0]
     return lambda call: all(p(call) for p in parts)

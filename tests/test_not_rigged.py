@@ -87,7 +87,7 @@ def test_trivial_issues_shrink_every_gap(default_run):
 def test_no_code_in_sim_names_a_strategy():
     """sim/ defines moves and mechanisms; strategy names live only in policies/."""
     names = [*BUILT_IN_RULES, "adaptive"]
-    pattern = re.compile(r"""['"](%s)['"]""" % "|".join(names))
+    pattern = re.compile(r"""['"](""" + "|".join(names) + r""")['"]""")
     sim = Path(__file__).resolve().parents[1] / "sim"
     offenders = [
         f"{path.name}:{n}"
