@@ -82,9 +82,9 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from experiments.commands import compare, erlang, params, policies, run
+    from experiments.commands import compare, erlang, params, policies, run, staff, sweep
 
-    for module in (compare, run, erlang, params):
+    for module in (compare, run, sweep, staff, erlang, params):
         app.add_typer(module.app)
     for module in (policies,):
         app.add_typer(module.app, name=module.NAME)

@@ -1,0 +1,144 @@
+"""``ccsim staff``: the smallest head count per policy that meets the targets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from experiments import options as opt
+from experiments.design import Target, parse_target
+from experiments.display import format_value, print_json
+from experiments.results import write_table
+from experiments.runner import policies_from_names, replications_frame
+from experiments.statistics import mean_ci
+from sim.errors import InputError
+
+app = typer.Typer()
+
+
+@app.command()
+def staff(
+    policies: Annotated[
+        list[str] | None, typer.Argument(help="Presets or policy files (default: all presets).")
+    ] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", help="metric>=value (repeatable), e.g. service_level>=0.8."),
+    ] = None,
+    min_csrs: Annotated[int, typer.Option(min=1, help="Smallest head count tried.")] = 5,
+    max_csrs: Annotated[int, typer.Option(min=1, help="Largest head count tried.")] = 120,
+    reps: opt.Reps = 3,
+    days: opt.Days = None,
+    arrivals: opt.Arrivals = None,
+    date: opt.Date = None,
+    set_: opt.Set = None,
+    params_file: opt.ParamsFile = None,
+    seed: opt.Seed = 1,
+    jobs: opt.Jobs = 2,
+    scheduler: opt.Scheduler = None,
+    out: opt.Out = None,
+    quiet: opt.Quiet = False,
+    json: opt.Json = False,
+) -> None:
+    """Bisect the head count per policy on replication means (metrics improve with staff)."""
+    from policies.policy import preset_names
+
+    if not target:
+        raise InputError("give at least one --target, e.g. service_level>=0.8", field="--target")
+    if min_csrs > max_csrs:
+        raise InputError(
+            f"--min-csrs {min_csrs} is above --max-csrs {max_csrs}", field="--min-csrs"
+        )
+    targets = [parse_target(t) for t in target]
+    chosen = policies_from_names(policies or preset_names())
+    scenario = opt.scenario_from_options(
+        days=days,
+        csrs=None,
+        arrivals=arrivals,
+        date=date,
+        schedule=None,
+        set_=set_,
+        params_file=params_file,
+    )
+    folder = opt.results_folder("staff", out)
+    evaluated: dict[tuple[str, int], dict] = {}
+    all_results: list[dict] = []
+
+    def evaluate(policy, csrs: int) -> dict:
+        key = (policy.name, csrs)
+        if key not in evaluated:
+            tasks = opt.make_tasks([policy], scenario, reps, seed, [{"operations.csrs": csrs}])
+            results = opt.run_with_progress(
+                tasks,
+                folder=folder,
+                jobs=jobs,
+                scheduler=scheduler,
+                quiet=quiet or json,
+                label=f"{policy.name} at {csrs} CSRs",
+            )
+            all_results.extend(results)
+            frame = replications_frame(results)
+            evaluated[key] = {m.metric: mean_ci(frame[m.metric].to_numpy()) for m in targets}
+        return evaluated[key]
+
+    def meets(values: dict) -> bool:
+        return all(t.met(values[t.metric][0]) for t in targets)
+
+    rows = []
+    for policy in chosen:
+        lo, hi = min_csrs, max_csrs
+        if not meets(evaluate(policy, hi)):
+            rows.append(_row(policy.name, None, evaluate(policy, hi), targets, hi))
+            continue
+        if meets(evaluate(policy, lo)):
+            hi = lo
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if meets(evaluate(policy, mid)):
+                hi = mid
+            else:
+                lo = mid
+        rows.append(_row(policy.name, hi, evaluate(policy, hi), targets, hi))
+    table = pd.DataFrame(rows)
+    write_table(folder / "staffing.csv", table)
+    tasks_done = [r for r in all_results]
+    frames = replications_frame(tasks_done)
+    write_table(folder / "replications.csv", frames)
+    write_table(folder / "replications.parquet", frames)
+    if json:
+        print_json(
+            {
+                "results_dir": str(folder),
+                "targets": [str(t) for t in targets],
+                "staffing": table.to_dict(orient="records"),
+            }
+        )
+        return
+    out_table = Table(
+        title=f"Smallest head count meeting {', '.join(map(str, targets))}", header_style="bold"
+    )
+    for col in ("policy", "csrs", *[t.metric for t in targets]):
+        out_table.add_column(col, justify="right")
+    for row in rows:
+        cells = [row["policy"], "not reached" if row["csrs"] is None else str(row["csrs"])]
+        for t in targets:
+            cells.append(
+                f"{format_value(t.metric, row[t.metric])} "
+                f"[{format_value(t.metric, row[t.metric + '_ci_low'])}, "
+                f"{format_value(t.metric, row[t.metric + '_ci_high'])}]"
+            )
+        out_table.add_row(*cells)
+    Console().print(out_table)
+    Console().print(f"Results written to [bold]{folder}[/bold]")
+
+
+def _row(policy: str, csrs: int | None, values: dict, targets: list[Target], tried: int) -> dict:
+    row: dict = {"policy": policy, "csrs": csrs, "evaluated_at": tried}
+    for t in targets:
+        mean, low, high = values[t.metric]
+        row.update({t.metric: mean, f"{t.metric}_ci_low": low, f"{t.metric}_ci_high": high})
+    return row
