@@ -82,9 +82,19 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from experiments.commands import compare, erlang, params, policies, run, staff, sweep
+    from experiments.commands import (
+        compare,
+        erlang,
+        params,
+        plot,
+        policies,
+        report,
+        run,
+        staff,
+        sweep,
+    )
 
-    for module in (compare, run, sweep, staff, erlang, params):
+    for module in (compare, run, sweep, staff, plot, report, erlang, params):
         app.add_typer(module.app)
     for module in (policies,):
         app.add_typer(module.app, name=module.NAME)
