@@ -43,7 +43,7 @@ class FriendlyGroup(TyperGroup):
         try:
             code = super().main(
                 args=args,
-                prog_name=prog_name or "ccsim",
+                prog_name="ccsim",
                 complete_var=complete_var,
                 standalone_mode=False,
                 **extra,

@@ -13,8 +13,13 @@ from experiments.options import make_tasks
 from experiments.runner import Scenario, execute, policies_from_names, replications_frame
 from experiments.statistics import mean_ci, paired_differences
 
-TINY = {"scenario.days": 2, "scenario.customers": 3000, "scenario.first_contacts_per_day": 400.0,
-        "operations.csrs": 6, "operations.supervisors": 1}
+TINY = {
+    "scenario.days": 2,
+    "scenario.customers": 3000,
+    "scenario.first_contacts_per_day": 400.0,
+    "operations.csrs": 6,
+    "operations.supervisors": 1,
+}
 
 
 def tiny_tasks(policies=("avoid", "negotiate"), reps=2, seed=5):
@@ -33,8 +38,12 @@ def test_two_local_workers_give_the_same_replications_bit_for_bit(serial):
 
 def test_a_dask_local_cluster_gives_the_same_replications_bit_for_bit(serial):
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         on_cluster = replications_frame(execute(tiny_tasks(), scheduler=client))
     pd.testing.assert_frame_equal(serial, on_cluster, check_exact=True)
 
@@ -56,7 +65,9 @@ def test_two_identical_policies_give_zero_paired_difference():
     assert (diffs.loc[diffs["n"] > 1, "p_value"].dropna() == 1.0).all()
 
 
-def test_an_interrupted_run_resumes_without_recomputing_finished_work(tmp_path, serial, monkeypatch):
+def test_an_interrupted_run_resumes_without_recomputing_finished_work(
+    tmp_path, serial, monkeypatch
+):
     tasks = tiny_tasks()
     # Finish half the tasks, as if the run had been interrupted after them.
     execute(tasks[:2], folder=tmp_path)

@@ -92,7 +92,7 @@ def compare(
         set_=set_,
         params_file=params_file,
         keep_contacts=contacts,
-        trace_anger=charts,
+        trace_anger=True,  # cheap, and keeps task ids the same with or without charts
     )
     tasks = opt.make_tasks(chosen, scenario, reps, seed)
     folder = opt.results_folder("compare", out)
