@@ -69,6 +69,9 @@ def parse_condition(text: str, *, source: str | None = None, line: int | None = 
             parts.append(lambda call, g=get, x=threshold: g(call) < x)
     if len(parts) == 1:
         return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda call: first(call) and second(call)
     return lambda call: all(p(call) for p in parts)
 
 

@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.moves import BAIT_MOVE, CLOSE_MOVE, HANDOVER_MOVE, PERSONAS, Catalogue
+from sim.moves import BAIT_MOVE, CLOSE_MOVE, FIELDS, HANDOVER_MOVE, PERSONAS, Catalogue
 from sim.parameters import Parameters
 
 # Issue natures (DOMAIN.md section 4): a claimed failure of duty, or a communication
@@ -155,6 +155,11 @@ class RandomBuffer:
         self.n: list[float] = []
         self.pos = 0
 
+    def release(self, end: int) -> None:
+        """Give back what was reserved beyond index ``end`` (it was not used)."""
+        if end < self.pos:
+            self.pos = end
+
     def take(self, k: int) -> int:
         """Reserve ``k`` uniforms and ``k`` normals; returns the index of the first."""
         if self.pos + k > len(self.u):
@@ -252,6 +257,8 @@ class Conversations:
         self.cp = ConversationParams.from_parameters(params)
         self.buf = RandomBuffer(rng)
         self.n_catalogue = len(self.cat.columns["talk_s"])
+        # One tuple of effects per move: a single lookup per move in the inner loop.
+        self.rows = [tuple(self.cat.columns[f][m] for f in FIELDS) for m in range(self.n_catalogue)]
 
     def open_call(
         self,
@@ -323,126 +330,156 @@ class Conversations:
             authority: Largest concession the CSR may grant, currency.
             can_escalate: Whether a second tier exists to escalate to.
         """
-        cp, col = self.cp, self.cat.columns
+        cp = self.cp
+        rows = self.rows
         mod = self.cat.persona_mod[persona]
-        talk_col, soothe_col, provoke_col = col["talk_s"], col["soothe"], col["provoke"]
-        premature_col, vent_col, respect_col = col["premature"], col["vent"], col["respect"]
-        info_col, fix_col, diag_col = col["info"], col["fix"], col["diagnose"]
-        remedy_col, grant_col, manage_col = col["remedy"], col["grant"], col["manage_time"]
-        ends_col, over_col, sincere_col = col["ends"], col["hands_over"], col["sincere"]
         empathy0, solving0, perception0, control = skills
         sigma = cp.talk_sigma
         half_var = 0.5 * sigma * sigma
         noise = cp.anger_noise
         seen_noise = cp.perception_noise * (1.0 - perception0)
         threshold = cp.escalation_anger + cp.escalation_span * (1.0 - expressiveness)
-        block, gate = cp.listening_block, cp.vent_gate
+        block, gate, relief = cp.listening_block, cp.vent_gate, cp.progress_relief
+        insincere, penalty = cp.insincere_empathy, cp.stress_skill_penalty
+        slip, handover, per_insult = cp.slip_rate, cp.handover_stress, cp.stress_per_insult
         max_moves = cp.max_moves
+        front_line = call.tier == 0
         j = self.buf.take(5 * max_moves)
         u, nrm = self.buf.u, self.buf.n
         stress_gain = 0.0
         talk = 0.0
+        # The true state lives in locals during the loop (written back at the end); the
+        # strategy reads only what the CSR perceives, written to the call each turn.
         anger = call.anger
+        vent, respect, remedy = call.vent, call.respect, call.remedy
+        info, fix, diagnosis = call.info, call.fix, call.diagnosis
+        conceded, asked, valid = call.conceded, call.asked, call.valid
+        used, moves, trace = call.used, call.moves, call.trace
+        peak = call.peak
+        n_moves = call.n_moves
+        insulted = call.insulted
+        effective = 1.0 - penalty * stress
+        empathy, solving = empathy0 * effective, solving0 * effective
+        fix_scale = (1.0 - 0.5 * difficulty) * solving
         exp = math.exp
         while True:
             # What the CSR perceives before choosing (MODEL.md section 3: perception).
-            call.anger = anger
             call.seen_anger = anger + seen_noise * nrm[j]
-            call.seen_vent = call.vent + seen_noise * nrm[j + 1]
-            call.seen_respect = call.respect + seen_noise * nrm[j + 2]
-            call.seen_remedy = call.remedy
-            call.seen_info = call.info + seen_noise * nrm[j + 3]
-            call.seen_fix = call.fix
-            effective = 1.0 - cp.stress_skill_penalty * stress
-            empathy = empathy0 * effective
-            solving = solving0 * effective
-            if call.n_moves >= max_moves - 1:
+            call.seen_vent = vent + seen_noise * nrm[j + 1]
+            call.seen_respect = respect + seen_noise * nrm[j + 2]
+            call.seen_remedy = remedy
+            call.seen_info = info + seen_noise * nrm[j + 3]
+            call.seen_fix = fix
+            call.n_moves = n_moves
+            call.insulted = insulted
+            if n_moves >= max_moves - 1:
                 m = CLOSE_MOVE
-            elif stress > cp.handover_stress and can_escalate and anger > 0.6 and call.tier == 0:
+            elif stress > handover and can_escalate and anger > 0.6 and front_line:
                 m = HANDOVER_MOVE
-            elif call.insulted and u[j] < cp.slip_rate * stress * (1.0 - control):
+            elif insulted and u[j] < slip * stress * (1.0 - control):
                 m = BAIT_MOVE  # taking the bait (DOMAIN.md section 8)
             else:
                 m = strategy.next_move(call)
-            call.used[m] += 1
-            call.n_moves += 1
-            call.moves.append(m)
-            talk += talk_col[m] * talk_factor * exp(sigma * nrm[j + 4] - half_var)
-            if manage_col[m] > 0.0:
+            (
+                talk_m,
+                soothe_m,
+                provoke_m,
+                premature_m,
+                vent_m,
+                respect_m,
+                info_m,
+                fix_m,
+                diag_m,
+                remedy_m,
+                grant_m,
+                manage_m,
+                ends_m,
+                over_m,
+                sincere_m,
+            ) = rows[m]
+            used[m] += 1
+            n_moves += 1
+            moves.append(m)
+            talk += talk_m * talk_factor * exp(sigma * nrm[j + 4] - half_var)
+            if manage_m > 0.0:
                 talk_factor = 1.0 + (talk_factor - 1.0) * 0.3
             # Anger: provocation (times reactivity), solutions before venting, soothing
             # that lands with empathy and after venting, all shaped by the persona.
-            vent = call.vent
-            rise = (provoke_col[m] * mod[m] + premature_col[m] * vent) * reactivity
-            calm = soothe_col[m] * mod[m] * recovery * (0.4 + 0.6 * empathy) * (1.0 - gate * vent)
-            if sincere_col[m] > 0.0 and empathy < cp.insincere_empathy:
-                # An insincere apology harms, the more the less sincere (DOMAIN.md 6).
-                rise += soothe_col[m] * mod[m] * reactivity * (1.0 - empathy / cp.insincere_empathy)
-                calm = 0.0
-            anger += rise - calm + noise * nrm[j + 1]
+            mod_m = mod[m]
+            rise = (provoke_m * mod_m + premature_m * vent) * reactivity
+            if soothe_m > 0.0:
+                if sincere_m > 0.0 and empathy < insincere:
+                    # An insincere apology harms, the more the less sincere (DOMAIN.md 6).
+                    rise += soothe_m * mod_m * reactivity * (1.0 - empathy / insincere)
+                else:
+                    rise -= (
+                        soothe_m * mod_m * recovery * (0.4 + 0.6 * empathy) * (1.0 - gate * vent)
+                    )
+            anger += rise + noise * nrm[j + 1]
             anger = 0.0 if anger < 0.0 else (1.0 if anger > 1.0 else anger)
             # Needs; progress on the problem brings relief (DOMAIN.md sections 2 and 7).
             listening = 1.0 - block * anger
-            call.vent = vent * (1.0 - vent_col[m])
-            r = respect_col[m]
-            call.respect = (
-                call.respect * (1.0 - r) if r >= 0.0 else call.respect + (1.0 - call.respect) * -r
+            vent *= 1.0 - vent_m
+            respect = (
+                respect * (1.0 - respect_m)
+                if respect_m >= 0.0
+                else respect + (1.0 - respect) * -respect_m
             )
             progress = 0.0
-            if info_col[m] > 0.0:
-                met = call.info * info_col[m] * listening
-                call.info -= met
+            if info_m > 0.0:
+                met = info * info_m * listening
+                info -= met
                 progress += 0.5 * met
-            call.diagnosis += diag_col[m] * (1.0 - call.diagnosis)
-            if fix_col[m] > 0.0 and call.fix > 0.0:
-                gain = (
-                    fix_col[m]
-                    * solving
-                    * (0.5 + 0.5 * call.diagnosis)
-                    * (1.0 - 0.5 * difficulty)
-                    * listening
-                    * (0.5 + u[j + 1])
-                )
-                gain = min(gain, call.fix)
-                call.fix -= gain
+            if diag_m > 0.0:
+                diagnosis += diag_m * (1.0 - diagnosis)
+            if fix_m > 0.0 and fix > 0.0:
+                gain = fix_m * fix_scale * (0.5 + 0.5 * diagnosis) * listening * (0.5 + u[j + 1])
+                gain = fix if gain > fix else gain
+                fix -= gain
                 progress += gain
-            if remedy_col[m] > 0.0 and call.remedy > 0.0:
-                want = call.remedy * call.asked
-                pay = min(grant_col[m] * want, max(0.0, authority - call.conceded))
+            if remedy_m > 0.0 and remedy > 0.0:
+                want = remedy * asked
+                pay = min(grant_m * want, max(0.0, authority - conceded))
                 share = (
-                    remedy_col[m]
-                    if grant_col[m] == 0.0
-                    else remedy_col[m] * (pay / (grant_col[m] * want) if want > 0 else 1.0)
+                    remedy_m
+                    if grant_m == 0.0
+                    else remedy_m * (pay / (grant_m * want) if want > 0 else 1.0)
                 )
-                progress += 0.5 * call.remedy * share
-                call.remedy *= 1.0 - share
-                call.conceded += pay
-                if pay > 0.0 and not call.valid:
+                progress += 0.5 * remedy * share
+                remedy *= 1.0 - share
+                conceded += pay
+                if pay > 0.0 and not valid:
                     call.conceded_invalid = True
             if progress > 0.0:
-                anger -= cp.progress_relief * recovery * progress
+                anger -= relief * recovery * progress
                 anger = 0.0 if anger < 0.0 else anger
             # The customer's reaction: insults feed the CSR's stress.
-            call.insulted = u[j + 2] < insult_rate * anger
-            if call.insulted:
+            insulted = u[j + 2] < insult_rate * anger
+            if insulted:
                 call.insults += 1
-                gain = cp.stress_per_insult * (1.0 - control)
+                gain = per_insult * (1.0 - control)
                 stress = min(1.0, stress + gain)
                 stress_gain += gain
-            if anger > call.peak:
-                call.peak = anger
-            if call.trace is not None:
-                call.trace.append(anger)
+                effective = 1.0 - penalty * stress
+                empathy, solving = empathy0 * effective, solving0 * effective
+                fix_scale = (1.0 - 0.5 * difficulty) * solving
+            if anger > peak:
+                peak = anger
+            if trace is not None:
+                trace.append(anger)
             j += 5
-            if over_col[m] > 0.0:
+            if over_m > 0.0:
                 call.handed_over = call.escalated = can_escalate
                 break
-            if ends_col[m] > 0.0:
+            if ends_m > 0.0:
                 break
-            if anger >= threshold and can_escalate and call.tier == 0:
+            if anger >= threshold and can_escalate and front_line:
                 call.escalated = True  # the customer demands a supervisor
                 break
-        call.anger = anger
+        self.buf.release(j)
+        call.anger, call.peak, call.n_moves, call.insulted = anger, peak, n_moves, insulted
+        call.vent, call.respect, call.remedy = vent, respect, remedy
+        call.info, call.fix, call.diagnosis, call.conceded = info, fix, diagnosis, conceded
         call.talk_s += talk + cp.call_overhead_s
         call.resolved = self.is_resolved(call)
         return stress_gain

@@ -60,11 +60,25 @@ SUM_COLUMNS = (
 )
 
 
-def records_frame(records: list[ContactRecord]) -> pd.DataFrame:
-    """The records as a DataFrame with one row per contact and tier."""
+INT_FIELDS = ("contact_id", "tier", "outcome", "csr")
+
+
+def records_frame(records: list[tuple]) -> pd.DataFrame:
+    """The records (tuples in :class:`ContactRecord` order) as a DataFrame, one row each.
+
+    The model appends plain tuples (cheaper than named ones on its hot path); one NumPy
+    conversion turns them into columns.
+    """
+    fields = ContactRecord._fields
     if not records:
-        return pd.DataFrame({name: pd.Series(dtype=float) for name in ContactRecord._fields})
-    return pd.DataFrame.from_records(records, columns=ContactRecord._fields)
+        return pd.DataFrame({name: pd.Series(dtype=float) for name in fields})
+    table = np.array(records, dtype=float)
+    return pd.DataFrame(
+        {
+            name: table[:, i].astype(np.int64) if name in INT_FIELDS else table[:, i]
+            for i, name in enumerate(fields)
+        }
+    )
 
 
 def interval_sums(

@@ -29,10 +29,10 @@ def fixed_strategies() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="session")
 def understaffed(fixed_strategies) -> pd.DataFrame:
-    """negotiate and avoid at 8, 14 and 50 (the default) CSRs, 3 replications with CRN."""
+    """negotiate and avoid at 6, 14 and 50 (the default) CSRs, 3 replications with CRN."""
     at_default = fixed_strategies["reps"]
     frames = [at_default[at_default["policy"].isin(["negotiate", "avoid"])].assign(csrs=50)]
-    for csrs in (8, 14):
+    for csrs in (6, 14):
         scenario = Scenario(overrides={"scenario.days": FACT_DAYS}, csrs=csrs)
         tasks = make_tasks(
             [load_policy("negotiate"), load_policy("avoid")], scenario, FACT_REPS, FACT_SEED

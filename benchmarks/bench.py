@@ -1,0 +1,248 @@
+"""Benchmarks, side by side in one process run (the machines are shared and noisy: only
+ratios measured together mean something). Run on demand, not in CI:
+
+    python benchmarks/bench.py queue          # ccsim's queue core vs SimPy, M/M/c+M
+    python benchmarks/bench.py model          # the full model vs SimPy; memory 30 vs 180 days
+    python benchmarks/bench.py compare        # default `ccsim compare` wall time, --jobs 1 vs 2
+    python benchmarks/bench.py sweep          # a sweep on a Dask LocalCluster vs --jobs 2
+    python benchmarks/bench.py all [--quick]  # everything (--quick: a tenth of the work)
+
+Targets (from the issues): queue core >= 5x SimPy arrivals/s; full model contacts/s >=
+SimPy bare-queue arrivals/s; 180-day memory <= 1.5x the 30-day one; default compare < 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+
+def simpy_mmcm(
+    csrs: int, load: float, aht_s: float, patience_s: float, arrivals: int, seed: int = 1
+) -> dict:
+    """The same M/M/c+M in idiomatic SimPy: a Resource, a request raced with a timeout."""
+    import simpy
+
+    rng = np.random.default_rng(seed)
+    lam = load * csrs / aht_s
+    inter = rng.exponential(1 / lam, arrivals)
+    service = rng.exponential(aht_s, arrivals)
+    patience = rng.exponential(patience_s, arrivals)
+    env = simpy.Environment()
+    agents = simpy.Resource(env, capacity=csrs)
+    stats = {"abandoned": 0, "wait": 0.0}
+
+    def caller(i):
+        arrive = env.now
+        with agents.request() as req:
+            result = yield req | env.timeout(patience[i])
+            stats["wait"] += env.now - arrive
+            if req not in result:
+                stats["abandoned"] += 1
+                return
+            yield env.timeout(service[i])
+
+    def source():
+        for i in range(arrivals):
+            yield env.timeout(inter[i])
+            env.process(caller(i))
+
+    env.process(source())
+    env.run()
+    return {
+        "abandonment_rate": stats["abandoned"] / arrivals,
+        "mean_wait_s": stats["wait"] / arrivals,
+    }
+
+
+def ccsim_mmcm(
+    csrs: int, load: float, aht_s: float, patience_s: float, arrivals: int, seed: int = 1
+) -> dict:
+    from sim.arrivals import constant_profile
+    from sim.model import ContactCenter, OperationsConfig
+    from sim.staffing import Staffing
+
+    rate_per_h = load * csrs / aht_s * 3600
+    config = OperationsConfig(
+        constant_profile(rate_per_h, arrivals / rate_per_h, 60),
+        Staffing.fixed(csrs),
+        aht_s=aht_s,
+        patience_s=patience_s,
+    )
+    model = ContactCenter(config, seed=seed, keep_records=True).run()
+    s = model.summary()
+    return {
+        "abandonment_rate": s["abandonment_rate"],
+        "mean_wait_s": s["mean_wait_s"],
+        "offered": s["offered"],
+    }
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    gc.collect()
+    start = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - start, out
+
+
+def bench_queue(quick: bool) -> None:
+    from sim.erlang import erlang_metrics
+
+    print("== Queue core: ccsim vs SimPy, M/M/c+M, load 0.96, mean patience = 2 x AHT ==")
+    # Warm up both (imports, first allocations) so that only the simulation is timed.
+    ccsim_mmcm(5, 0.9, 300.0, 600.0, 2000)
+    simpy_mmcm(5, 0.9, 300.0, 600.0, 2000)
+    for csrs, arrivals in ((50, 200_000), (500, 1_000_000)):
+        n = arrivals // 10 if quick else arrivals
+        aht = 300.0
+        t_sim, r_sim = timed(ccsim_mmcm, csrs, 0.96, aht, 2 * aht, n)
+        t_py, r_py = timed(simpy_mmcm, csrs, 0.96, aht, 2 * aht, n)
+        exact = erlang_metrics(0.96 * csrs / aht * 3600, aht, csrs, 2 * aht)
+        a_sim, a_py = r_sim["offered"] / t_sim, n / t_py
+        print(
+            f"{csrs} CSRs, {n:,} arrivals: ccsim {a_sim:,.0f} arrivals/s ({t_sim:.2f} s), "
+            f"SimPy {a_py:,.0f} arrivals/s ({t_py:.2f} s), ratio {a_sim / a_py:.1f}x"
+        )
+        print(
+            f"   abandonment: ccsim {r_sim['abandonment_rate']:.4f}, SimPy {r_py['abandonment_rate']:.4f}, "
+            f"Erlang A {exact['abandonment_rate']:.4f}; mean wait (s): ccsim {r_sim['mean_wait_s']:.2f}, "
+            f"SimPy {r_py['mean_wait_s']:.2f}, Erlang A {exact['mean_wait_s']:.2f}"
+        )
+
+
+def _model_run(days: int, policy: str = "negotiate") -> tuple[float, int]:
+    from policies.policy import load_policy
+    from sim.behaviour import BehaviourCenter
+    from sim.parameters import Parameters
+
+    params = Parameters({"scenario.days": days})
+    start = time.perf_counter()
+    model = BehaviourCenter(params, load_policy(policy).floor(), seed=1).run()
+    elapsed = time.perf_counter() - start
+    return elapsed, model.summary()["contacts"]
+
+
+def _peak_rss_mb_of(days: int) -> float:
+    """Peak resident memory of a fresh process running ``days`` days (MB)."""
+    code = (
+        "import resource, sys; sys.path.insert(0, %r); from benchmarks.bench import _model_run; "
+        "_model_run(%d); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run(
+        [sys.executable, "-c", code % (root, days)], capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def bench_model(quick: bool) -> None:
+    days = 5 if quick else 30
+    print(
+        f"== Full model (default population, negotiate, {days} days, 50 CSRs) vs SimPy bare queue =="
+    )
+    t_model, contacts = _model_run(days)
+    n = 20_000 if quick else 200_000
+    t_py, _ = timed(simpy_mmcm, 50, 0.96, 300.0, 600.0, n)
+    c_rate, s_rate = contacts / t_model, n / t_py
+    print(
+        f"ccsim full model: {contacts:,} contacts in {t_model:.2f} s = {c_rate:,.0f} contacts/s; "
+        f"SimPy M/M/50+M: {s_rate:,.0f} arrivals/s; ratio {c_rate / s_rate:.2f}x"
+    )
+    if not quick:
+        short, long_ = _peak_rss_mb_of(30), _peak_rss_mb_of(180)
+        print(
+            f"peak memory: 30 days {short:.0f} MB, 180 days {long_:.0f} MB, ratio {long_ / short:.2f}x"
+        )
+
+
+def bench_compare(quick: bool) -> None:
+    print("== Default `ccsim compare` (7 presets, default replications and days) ==")
+    args = ["--quiet", "--no-charts"] + (["--days", "5"] if quick else [])
+    for jobs in (1, 2):
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "experiments.cli",
+                    "compare",
+                    "--jobs",
+                    str(jobs),
+                    "--out",
+                    out,
+                    *args,
+                ],
+                check=True,
+                capture_output=True,
+            )
+            print(f"--jobs {jobs}: {time.perf_counter() - start:.1f} s")
+
+
+def bench_sweep(quick: bool) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    from experiments.design import design_points, parse_param
+    from experiments.options import make_tasks
+    from experiments.runner import Scenario, execute
+    from policies.policy import load_policy, preset_names
+
+    points = 20 if quick else 200
+    print(f"== Sweep: {points} points x 7 policies x 5 replications (small scenario) ==")
+    ranges = [parse_param("operations.csrs=5:15:2"), parse_param("customers.loss_aversion=1.5:3:2")]
+    design = design_points(ranges, "lhs", points, seed=1)
+    scenario = Scenario(
+        overrides={
+            "scenario.days": 1,
+            "scenario.customers": 2000,
+            "scenario.first_contacts_per_day": 200.0,
+            "operations.supervisors": 1,
+        }
+    )
+    tasks = make_tasks([load_policy(p) for p in preset_names()], scenario, 5, 1, design)
+    start = time.perf_counter()
+    execute(tasks, jobs=2)
+    t_jobs = time.perf_counter() - start
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        start = time.perf_counter()
+        execute(tasks, scheduler=client)
+        t_dask = time.perf_counter() - start
+    print(
+        f"{len(tasks):,} runs: --jobs 2 {t_jobs:.1f} s ({len(tasks) / t_jobs:.1f} runs/s); "
+        f"LocalCluster(2) {t_dask:.1f} s ({len(tasks) / t_dask:.1f} runs/s); overhead {t_dask / t_jobs - 1:+.0%}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("what", choices=("queue", "model", "compare", "sweep", "all"))
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for name, fn in (
+        ("queue", bench_queue),
+        ("model", bench_model),
+        ("compare", bench_compare),
+        ("sweep", bench_sweep),
+    ):
+        if args.what in (name, "all"):
+            fn(args.quick)
+    _ = (math, resource)
+
+
+if __name__ == "__main__":
+    main()
