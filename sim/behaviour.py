@@ -124,6 +124,7 @@ class ContactState:
     """What the model keeps about one contact while it is in the system."""
 
     __slots__ = (
+        "callback",
         "issue",
         "anger",
         "patience_unit",
@@ -149,6 +150,7 @@ class ContactState:
         self.answered_s = math.nan
         self.stress = 0.0
         self.arrival_s = math.nan
+        self.callback = False
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,8 @@ class BehaviourCenter(ContactCenter):
         self._tier1_total: pd.DataFrame | None = None
         self._issue_ids = 0
         self._day_loaded = -1
+        self._aht_estimate = 300.0  # running mean handle time, s (for callback offers)
+        self.callbacks = 0
         # A cohort whose emotional accounts are followed day by day (for charts): the
         # first customers of the base, a random sample, the same for every policy.
         self.cohort = self.customers[: int(params["scenario.cohort_size"])]
@@ -302,6 +306,24 @@ class BehaviourCenter(ContactCenter):
         if routing == "anger":
             return lambda contact: -contact.info.anger
         return None
+
+    def on_queue(self, contact: Contact, tier: Tier) -> None:
+        """Offer a callback when the expected wait is long (a policy lever).
+
+        The expected wait is the queue ahead times the running mean handle time over the
+        CSRs on duty (the estimate a real IVR announces). A caller who takes the callback
+        no longer hangs up, and feels only part of the wait (customers.callback_wait_weight:
+        not being on hold, and having chosen, DOMAIN.md section 1).
+        """
+        limit = self.floor.callback_wait_s
+        if limit is None or tier.index != 0:
+            return
+        on_duty = sum(tier.on_duty) or 1
+        expected = (len(tier) + 1) * self._aht_estimate / on_duty
+        if expected > limit:
+            contact.deadline_s = INF
+            contact.info.callback = True
+            self.callbacks += 1
 
     def choose_csr(self, tier: Tier, contact: Contact) -> int | None:
         """With ``match`` routing, the idle CSR whose skills best fit the customer."""
@@ -456,6 +478,8 @@ class BehaviourCenter(ContactCenter):
         tr, p = self.traits, self.p
         t, q = cust.temperament, cust.persona
         wait = now - contact.arrival_s
+        if state.callback:
+            wait *= p["customers.callback_wait_weight"]
         state.wait_s += wait
         # Waiting raises anger (MODEL.md section 2).
         anger = min(
@@ -512,6 +536,8 @@ class BehaviourCenter(ContactCenter):
         )
         csr.stress = min(1.0, csr.stress + insult_stress + angry)
         csr.free_since_s = now + call.talk_s
+        if contact.tier == 0:
+            self._aht_estimate += 0.01 * (call.talk_s - self._aht_estimate)
         state.calls.append(call)
         state.anger = call.anger
         if trace:
@@ -895,6 +921,7 @@ class BehaviourCenter(ContactCenter):
                 "csat": float(total["csat"]),
                 "labor_cost": float(labor),
                 "net_value": float(retained_value * years - c["concession"].sum() - labor),
+                "callbacks": int(self.callbacks),
                 "retention_after_resolved": _share(kept_after[True]),
                 "retention_after_unresolved": _share(kept_after[False]),
                 "repeats_note": "arrival volumes are expected first contacts; repeat contacts come on top",

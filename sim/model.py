@@ -188,6 +188,9 @@ class ContactCenter(mesa.Model):
         """A scheduled contact (repeat) is due at ``t``; None drops it (e.g. churned)."""
         return contact
 
+    def on_queue(self, contact: Contact, tier: Tier) -> None:
+        """``contact`` finds no idle CSR and is about to join ``tier``'s queue."""
+
     def choose_csr(self, tier: Tier, contact: Contact) -> int | None:
         """Which idle CSR of ``tier`` answers ``contact`` (None: nobody idle)."""
         return tier.idle_csr()
@@ -256,6 +259,7 @@ class ContactCenter(mesa.Model):
         tier = self.tiers[contact.tier]
         k = self.choose_csr(tier, contact) if tier.idle else None
         if k is None:
+            self.on_queue(contact, tier)
             tier.enqueue(contact)
         else:
             self._start(tier, k, contact, t)

@@ -167,3 +167,22 @@ def test_adaptive_and_mixed_floors_run(policy):
 def test_build_model_uses_the_scenario_head_count():
     model = build_model(Task(load_policy("avoid"), Scenario(overrides=SMALL, csrs=7), 1, 0))
     assert model.config.staffing.max_csrs == 7
+
+
+def test_offering_callbacks_ends_abandonment_and_eases_long_waits():
+    """With callbacks offered when the expected wait passes a minute, callers stop hanging
+    up, and since a callback is felt as only part of a wait, fewer customers are lost."""
+    from dataclasses import replace
+
+    over = {**SMALL, "operations.csrs": 4, "scenario.days": 4}
+    base = load_policy("negotiate")
+    plain = BehaviourCenter(Parameters(over), base.floor(), seed=8).run().summary()
+    offered = (
+        BehaviourCenter(Parameters(over), replace(base, callback_wait_s=60.0).floor(), seed=8)
+        .run()
+        .summary()
+    )
+    assert plain["abandonment_rate"] > 0.1
+    assert offered["callbacks"] > 100
+    assert offered["abandonment_rate"] < 0.25 * plain["abandonment_rate"]
+    assert offered["retention_rate"] > plain["retention_rate"]
