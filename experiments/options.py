@@ -205,3 +205,32 @@ def write_results(
 def results_folder(command: str, out: Path | None) -> Path:
     """The folder of an experiment (created)."""
     return new_results_dir(command, out)
+
+
+def run_experiment(
+    command: str,
+    policies: Sequence[Policy],
+    scenario: Scenario,
+    *,
+    reps: int,
+    seed: int,
+    out: Path | None,
+    jobs: int,
+    scheduler: str | None,
+    quiet: bool,
+    label: str,
+    points: Sequence[dict[str, Any]] = ({},),
+    extra: dict | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """Make the tasks, run them (resuming in ``out``), write the results folder.
+
+    Returns:
+        The results folder and the frames written (see :func:`write_results`).
+    """
+    tasks = make_tasks(policies, scenario, reps, seed, points)
+    folder = results_folder(command, out)
+    results = run_with_progress(
+        tasks, folder=folder, jobs=jobs, scheduler=scheduler, quiet=quiet, label=label
+    )
+    frames = write_results(folder, command, results, tasks, policies, scenario, seed, reps, extra)
+    return folder, frames

@@ -94,25 +94,17 @@ def compare(
         keep_contacts=contacts,
         trace_anger=True,  # cheap, and keeps task ids the same with or without charts
     )
-    tasks = opt.make_tasks(chosen, scenario, reps, seed)
-    folder = opt.results_folder("compare", out)
-    results = opt.run_with_progress(
-        tasks,
-        folder=folder,
+    folder, frames = opt.run_experiment(
+        "compare",
+        chosen,
+        scenario,
+        reps=reps,
+        seed=seed,
+        out=out,
         jobs=jobs,
         scheduler=scheduler,
         quiet=quiet or json,
         label=f"compare {len(chosen)} policies",
-    )
-    frames = opt.write_results(
-        folder,
-        "compare",
-        results,
-        tasks,
-        chosen,
-        scenario,
-        seed,
-        reps,
         extra={"baseline": baseline},
     )
     reps_frame = frames["replications"]

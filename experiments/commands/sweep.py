@@ -65,25 +65,18 @@ def sweep(
         set_=set_,
         params_file=params_file,
     )
-    tasks = opt.make_tasks(chosen, scenario, reps, seed, points)
-    folder = opt.results_folder("sweep", out)
-    results = opt.run_with_progress(
-        tasks,
-        folder=folder,
+    folder, frames = opt.run_experiment(
+        "sweep",
+        chosen,
+        scenario,
+        reps=reps,
+        seed=seed,
+        out=out,
         jobs=jobs,
         scheduler=scheduler,
         quiet=quiet or json,
         label=f"sweep {len(points)} points",
-    )
-    frames = opt.write_results(
-        folder,
-        "sweep",
-        results,
-        tasks,
-        chosen,
-        scenario,
-        seed,
-        reps,
+        points=points,
         extra={"design": design, "samples": samples, "params": param, "points": points},
     )
     summary = summary_table(frames["replications"])
@@ -98,6 +91,6 @@ def sweep(
         )
         return
     Console().print(
-        f"{len(tasks)} runs ({len(points)} points x {len(chosen)} policies x {reps} "
+        f"{len(frames['replications'])} runs ({len(points)} points x {len(chosen)} policies x {reps} "
         f"replications) written to [bold]{folder}[/bold]"
     )
