@@ -104,8 +104,14 @@ class RuleStrategy:
                 )
             if rule.at_most < 1:
                 raise InputError("must be >= 1", source=source, field="at_most")
+            when = parse_condition(rule.when, source=source)
+            # "always" needs no call at all on the hot path.
             compiled.append(
-                (MOVE_INDEX[rule.move], parse_condition(rule.when, source=source), rule.at_most)
+                (
+                    MOVE_INDEX[rule.move],
+                    None if rule.when.strip() == "always" else when,
+                    rule.at_most,
+                )
             )
         self._compiled = tuple(compiled)
 
@@ -113,7 +119,7 @@ class RuleStrategy:
         """The first applicable move not yet used up; ``close`` when none is left."""
         used = call.used
         for move, when, at_most in self._compiled:
-            if used[move] < at_most and when(call):
+            if used[move] < at_most and (when is None or when(call)):
                 return move
         return CLOSE_MOVE
 
