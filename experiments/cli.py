@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -17,23 +16,39 @@ from sim.errors import InputError
 
 
 def _click_modules() -> list:
-    """Click's exception modules: Typer >= 0.20 vendors its own copy of Click."""
-    modules = [click.exceptions]
+    """Click's exception modules: Typer >= 0.20 vendors its own copy of Click, older
+    Typer uses Click itself (and Click may be installed anyway, e.g. by Dask)."""
+    modules = []
     try:
         from typer._click import exceptions as vendored
 
         modules.append(vendored)
-    except ImportError:  # older Typer uses Click itself
+    except ImportError:  # older Typer
+        pass
+    try:
+        import click
+
+        modules.append(click.exceptions)
+    except ImportError:  # newer Typer without Click installed
         pass
     return modules
 
 
+def _names(attribute: str) -> tuple[type, ...]:
+    return tuple(getattr(m, attribute) for m in _MODULES if hasattr(m, attribute))
+
+
 _MODULES = _click_modules()
-USAGE_ERRORS = tuple(m.UsageError for m in _MODULES)
-CLICK_ERRORS = tuple(m.ClickException for m in _MODULES)
+USAGE_ERRORS = _names("UsageError")
+CLICK_ERRORS = _names("ClickException")
 # Typer defines its own Abort and Exit (older ones re-export Click's).
-ABORTS = (click.exceptions.Abort, typer.Abort, KeyboardInterrupt)
-EXITS = (click.exceptions.Exit, typer.Exit)
+ABORTS = (*_names("Abort"), typer.Abort, KeyboardInterrupt)
+EXITS = (*_names("Exit"), typer.Exit)
+
+
+def _say(line: str) -> None:
+    """One line on stderr."""
+    print(line, file=sys.stderr)
 
 
 class FriendlyGroup(TyperGroup):
@@ -53,21 +68,18 @@ class FriendlyGroup(TyperGroup):
                 sys.exit(0)  # the help has been printed
             where = f"{err.ctx.command_path}: " if getattr(err, "ctx", None) else "ccsim: "
             message = " ".join(err.format_message().split())
-            click.echo(f"{where}error: {message} (see --help)", err=True)
+            _say(f"{where}error: {message} (see --help)")
             sys.exit(2)
         except InputError as err:
-            click.echo(f"ccsim: error: {err}", err=True)
+            _say(f"ccsim: error: {err}")
             sys.exit(2)
         except CLICK_ERRORS as err:
-            click.echo(f"ccsim: error: {err.format_message()}", err=True)
+            _say(f"ccsim: error: {err.format_message()}")
             sys.exit(err.exit_code)
         except EXITS as err:
             sys.exit(getattr(err, "exit_code", 0))
         except ABORTS:
-            click.echo(
-                "ccsim: interrupted; finished work is kept (rerun with the same --out to resume)",
-                err=True,
-            )
+            _say("ccsim: interrupted; finished work is kept (rerun with the same --out to resume)")
             sys.exit(130)
         sys.exit(code if isinstance(code, int) else 0)
 
