@@ -38,14 +38,15 @@ def test_two_local_workers_give_the_same_replications_bit_for_bit(serial):
 
 def test_a_dask_local_cluster_gives_the_same_replications_bit_for_bit(serial):
     distributed = pytest.importorskip("dask.distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        on_cluster = replications_frame(execute(tiny_tasks(), scheduler=client))
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            on_cluster = replications_frame(execute(tiny_tasks(), scheduler=client))
+        # As a researcher would: by the scheduler's address (what --scheduler takes).
+        by_address = replications_frame(execute(tiny_tasks(), scheduler=cluster.scheduler_address))
     pd.testing.assert_frame_equal(serial, on_cluster, check_exact=True)
+    pd.testing.assert_frame_equal(serial, by_address, check_exact=True)
 
 
 def test_replication_i_has_the_same_seed_for_every_policy():
