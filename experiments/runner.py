@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -307,11 +306,6 @@ def accounts_frame(results: Iterable[dict]) -> pd.DataFrame:
 def traces_frame(results: Iterable[dict]) -> pd.DataFrame:
     """Anger traces (one row per call, the trace as a list) of tasks that kept them."""
     return pd.DataFrame([t for r in results for t in r.get("traces", [])])
-
-
-def default_jobs() -> int:
-    """Local workers when not given: 1 (results do not depend on it)."""
-    return max(1, int(os.environ.get("CCSIM_JOBS", "1")))
 
 
 def policies_from_names(names: Sequence[str]) -> list[Policy]:

@@ -8,7 +8,7 @@ strategy's name to decide an outcome.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sim.conversation import Strategy
 from sim.errors import InputError
@@ -47,7 +47,6 @@ class Floor:
     training: float = 0.0
     csrs: int | None = None
     schedule: str | None = None
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.routing not in ROUTINGS:

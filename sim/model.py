@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -67,7 +67,6 @@ class OperationsConfig:
     sl_threshold_s: float = 20.0
     warmup_s: float = 0.0
     supervisors: int = 0
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         checks = {

@@ -217,25 +217,6 @@ class Parameters(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._values)
 
-    def replace(self, **changes: Any) -> Parameters:
-        """A copy with some values changed (keys with dots written as ``__``)."""
-        return self.with_overrides({k.replace("__", "."): v for k, v in changes.items()})
-
-    def with_overrides(self, overrides: Mapping[str, Any]) -> Parameters:
-        """A copy with validated overrides applied."""
-        merged = {k: v for k, v in self._values.items() if v != self._specs[k].default}
-        merged.update(overrides)
-        return Parameters(merged)
-
-    def changed(self) -> dict[str, Any]:
-        """The values that differ from the defaults."""
-        return {k: v for k, v in self._values.items() if v != self._specs[k].default}
-
-    def section(self, prefix: str) -> dict[str, Any]:
-        """Values under ``prefix.`` with the prefix stripped."""
-        n = len(prefix) + 1
-        return {k[n:]: v for k, v in self._values.items() if k.startswith(prefix + ".")}
-
     def to_dict(self) -> dict[str, Any]:
         """Every value, by dotted key (for manifests)."""
         return dict(self._values)

@@ -9,7 +9,6 @@ new call until on duty again.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,13 +148,3 @@ def read_schedule(path: str | Path, days: int = 1) -> Staffing:
     breaks = np.concatenate([np.asarray(day_breaks) + d * SECONDS_PER_DAY for d in range(days)])
     counts = np.tile(np.asarray(day_counts, dtype=int), days)
     return Staffing(breaks, counts, str(path))
-
-
-def describe(staffing: Staffing) -> str:
-    """A short human-readable description for manifests and tables."""
-    if staffing.source == "fixed":
-        return f"{staffing.max_csrs} CSRs"
-    return f"schedule {staffing.source} (max {staffing.max_csrs} CSRs)"
-
-
-__all__ = ["Staffing", "read_schedule", "describe", "INFINITY", "dt"]
