@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import math
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -241,7 +239,6 @@ def main() -> None:
     ):
         if args.what in (name, "all"):
             fn(args.quick)
-    _ = (math, resource)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,10 @@ def format_value(key: str, value: Any) -> str:
     if isinstance(value, float):
         if math.isinf(value):
             return "inf"
-        if key in ("abandonment_rate", "p_wait", "service_level", "occupancy") or key.endswith(
-            ("_rate", "_share")
+        if (
+            key in ("p_wait", "service_level", "occupancy")
+            or "_rate" in key
+            or key.startswith("retention")
         ):
             return f"{100 * value:.1f}%"
         return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
