@@ -137,6 +137,7 @@ def run_task(task: Task) -> dict[str, Any]:
     """
     model = build_model(task).run()
     summary = model.summary()
+    model.release()  # results are read below from what the model returned
     by_t = summary.pop("by_temperament")
     by_p = summary.pop("by_persona")
     summary.pop("repeats_note", None)

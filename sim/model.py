@@ -335,6 +335,17 @@ class ContactCenter(mesa.Model):
                 else:
                     self._record(contact, end - contact.arrival_s, WAITING, math.nan, math.nan, -1)
 
+    def release(self) -> None:
+        """Let the model be garbage-collected once its results have been read.
+
+        Mesa before 3.4 keeps a reference to every model in a class attribute
+        (``Agent._ids``, mesa issue #3179), so a worker running many replications would
+        keep them all; dropping that reference lets Python free the model.
+        """
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+
     # --- results --------------------------------------------------------------------------
     def records_frame(self) -> pd.DataFrame:
         """Every contact record of the run (one row per contact and tier)."""

@@ -102,3 +102,19 @@ def test_mean_ci_uses_the_t_distribution():
     # t(0.975, 2) = 4.303, sd = 1, n = 3: half-width 4.303 / sqrt(3).
     assert high - mean == pytest.approx(4.302652729911275 / np.sqrt(3))
     assert low == pytest.approx(2 * mean - high)
+
+
+def test_a_worker_does_not_keep_the_models_it_has_run():
+    """Workers run many replications: each model must be freed once its results are out
+    (Mesa before 3.4 kept every model alive through Agent._ids, mesa issue #3179)."""
+    import gc
+
+    from sim.behaviour import BehaviourCenter
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, BehaviourCenter) for o in gc.get_objects())
+
+    before = alive()
+    execute(tiny_tasks(reps=2))
+    assert alive() == before
