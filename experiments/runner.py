@@ -268,12 +268,23 @@ def _run_dask(tasks: Sequence[Task], scheduler, keep: Callable[[dict], None]) ->
     except OSError as err:
         raise InputError(f"cannot reach the scheduler ({err})", field="--scheduler") from None
     try:
-        futures = client.map(run_task, list(tasks), pure=False)
+        # Small replications cost less than Dask's per-task overhead: send them in
+        # batches, enough of them to keep every worker busy and to resume at a fine grain.
+        workers = max(1, sum(client.nthreads().values()))
+        size = max(1, min(20, len(tasks) // (8 * workers)))
+        batches = [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+        futures = client.map(run_batch, batches, pure=False)
         for future in as_completed(futures):
-            keep(future.result())
+            for result in future.result():
+                keep(result)
     finally:
         if own or not isinstance(scheduler, Client):
             client.close()
+
+
+def run_batch(tasks: Sequence[Task]) -> list[dict]:
+    """Run several tasks in one go (one Dask future per batch)."""
+    return [run_task(task) for task in tasks]
 
 
 def replications_frame(results: Iterable[dict]) -> pd.DataFrame:
