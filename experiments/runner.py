@@ -273,10 +273,12 @@ def _run_dask(tasks: Sequence[Task], scheduler, keep: Callable[[dict], None]) ->
         workers = max(1, sum(client.nthreads().values()))
         size = max(1, min(20, len(tasks) // (8 * workers)))
         batches = [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
-        futures = client.map(run_batch, batches, pure=False)
-        for future in as_completed(futures):
+        # Release each batch's result on the cluster as soon as it is saved here, so that
+        # workers do not hold a whole sweep in memory.
+        for future in as_completed(client.map(run_batch, batches, pure=False)):
             for result in future.result():
                 keep(result)
+            future.release()
     finally:
         if own or not isinstance(scheduler, Client):
             client.close()
