@@ -9,51 +9,35 @@ knows these names; retention, escalation and cost come from the moves meeting cu
 Conditions are a tiny fixed vocabulary, parsed (never evaluated as code):
 ``always``, ``anger>0.5``, ``anger<0.3``, ``vent>0.3``, ``respect>0.3``, ``info>0.3``,
 ``fix>0``, ``remedy>0.2``, ``valid``, ``invalid``, ``talker``, ``insulted``, joined by
-``&``. Quantities are the CSR's reading of the customer (``Call.seen_*``).
+``&``. Quantities are the CSR's reading of the customer, with its perception error.
 """
 
 from __future__ import annotations
 
-import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.conversation import TALKER, Call
 from sim.errors import InputError
-from sim.moves import CLOSE_MOVE, MOVE_INDEX, MOVES
+from sim.moves import MOVE_INDEX, MOVES
+from sim.rule_program import ABOVE, BELOW, FLAGS, SEEN, RuleProgram, TableRule, Term
 
-Condition = Callable[[Call], bool]
-
-_QUANTITIES = {
-    "anger": "seen_anger",
-    "vent": "seen_vent",
-    "respect": "seen_respect",
-    "info": "seen_info",
-    "fix": "seen_fix",
-    "remedy": "seen_remedy",
-}
-_FLAGS: dict[str, Condition] = {
-    "always": lambda call: True,
-    "valid": lambda call: call.seen_valid,
-    "invalid": lambda call: not call.seen_valid,
-    "talker": lambda call: call.seen_persona == TALKER,
-    "insulted": lambda call: call.insulted,
-}
 _COMPARE = re.compile(r"^\s*([a-z]+)\s*([<>])\s*([0-9.]+)\s*$")
-VOCABULARY = (*_FLAGS, *(f"{q}>x" for q in _QUANTITIES), *(f"{q}<x" for q in _QUANTITIES))
+VOCABULARY = (*FLAGS, *(f"{q}>x" for q in SEEN), *(f"{q}<x" for q in SEEN))
 
 
-def parse_condition(text: str, *, source: str | None = None, line: int | None = None) -> Condition:
-    """Compile a condition such as ``anger>0.6 & valid`` into a function of a call."""
-    parts: list[Condition] = []
+def parse_condition(
+    text: str, *, source: str | None = None, line: int | None = None
+) -> tuple[Term, ...]:
+    """Parse a condition such as ``anger>0.6 & valid`` into the terms it joins."""
+    terms: list[Term] = []
     for term in text.split("&"):
         term = term.strip()
-        if term in _FLAGS:
-            parts.append(_FLAGS[term])
+        if term in FLAGS:
+            terms.append(Term(FLAGS[term]))
             continue
         match = _COMPARE.match(term)
-        if not match or match.group(1) not in _QUANTITIES:
+        if not match or match.group(1) not in SEEN:
             raise InputError(
                 f"unknown condition {term!r}",
                 source=source,
@@ -61,18 +45,9 @@ def parse_condition(text: str, *, source: str | None = None, line: int | None = 
                 field="when",
                 valid=VOCABULARY,
             )
-        get = operator.attrgetter(_QUANTITIES[match.group(1)])
-        threshold = float(match.group(3))
-        if match.group(2) == ">":
-            parts.append(lambda call, g=get, x=threshold: g(call) > x)
-        else:
-            parts.append(lambda call, g=get, x=threshold: g(call) < x)
-    if len(parts) == 1:
-        return parts[0]
-    if len(parts) == 2:
-        first, second = parts
-        return lambda call: first(call) and second(call)
-    return lambda call: all(p(call) for p in parts)
+        kind = ABOVE if match.group(2) == ">" else BELOW
+        terms.append(Term(kind, SEEN.index(match.group(1)), float(match.group(3))))
+    return tuple(terms)
 
 
 @dataclass(frozen=True)
@@ -91,40 +66,27 @@ class RuleStrategy:
         name: A label for output.
         rules: The rules, in order of priority.
         source: Where the rules came from (for error messages).
+
+    Attributes:
+        program: The rule table the simulation's conversation loop reads.
     """
 
     def __init__(self, name: str, rules: Sequence[Rule], source: str | None = None) -> None:
         self.name = name
         self.rules = tuple(rules)
-        compiled = []
-        for rule in self.rules:
-            if rule.move not in MOVE_INDEX:
-                raise InputError(
-                    f"unknown move {rule.move!r}", source=source, field="move", valid=MOVES
-                )
-            if rule.at_most < 1:
-                raise InputError("must be >= 1", source=source, field="at_most")
-            when = parse_condition(rule.when, source=source)
-            # "always" needs no call at all on the hot path.
-            compiled.append(
-                (
-                    MOVE_INDEX[rule.move],
-                    None if rule.when.strip() == "always" else when,
-                    rule.at_most,
-                )
-            )
-        self._compiled = tuple(compiled)
-
-    def next_move(self, call: Call) -> int:
-        """The first applicable move not yet used up; ``close`` when none is left."""
-        used = call.used
-        for move, when, at_most in self._compiled:
-            if used[move] < at_most and (when is None or when(call)):
-                return move
-        return CLOSE_MOVE
+        self.table = tuple(_table_rule(rule, source) for rule in self.rules)
+        self.program = RuleProgram.build([self.table])
 
     def __repr__(self) -> str:
         return f"RuleStrategy({self.name!r}, {len(self.rules)} rules)"
+
+
+def _table_rule(rule: Rule, source: str | None) -> TableRule:
+    if rule.move not in MOVE_INDEX:
+        raise InputError(f"unknown move {rule.move!r}", source=source, field="move", valid=MOVES)
+    if rule.at_most < 1:
+        raise InputError("must be >= 1", source=source, field="at_most")
+    return TableRule(MOVE_INDEX[rule.move], rule.at_most, parse_condition(rule.when, source=source))
 
 
 class AdaptiveStrategy:
@@ -134,6 +96,9 @@ class AdaptiveStrategy:
         name: A label for output.
         choices: ``(condition, strategy)`` pairs tried in order on the opening reading.
         default: The strategy when no condition holds.
+
+    Attributes:
+        program: The rule tables (the default's first) and the conditions choosing them.
     """
 
     def __init__(
@@ -142,18 +107,10 @@ class AdaptiveStrategy:
         self.name = name
         self.choices = tuple((parse_condition(c), s) for c, s in choices)
         self.default = default
-
-    def next_move(self, call: Call) -> int:
-        """Pick the call's strategy on the first move, then follow it."""
-        chosen = call.strategy
-        if chosen is None:
-            chosen = self.default
-            for when, strategy in self.choices:
-                if when(call):
-                    chosen = strategy
-                    break
-            call.strategy = chosen
-        return chosen.next_move(call)
+        tables = [default.table] + [s.table for _, s in self.choices]
+        self.program = RuleProgram.build(
+            tables, [(k + 1, terms) for k, (terms, _) in enumerate(self.choices)]
+        )
 
 
 # The five strategies of DOMAIN.md section 5, as the moves they make.

@@ -512,7 +512,6 @@ class BehaviourCenter(ContactCenter):
             tier=contact.tier,
             trace=trace,
         )
-        call.strategy = None
         insult_stress = conv.converse(
             call,
             csr.strategy,

@@ -5,9 +5,10 @@ information), makes progress on fixing a failure, may cost a concession, and tak
 time. How much depends on who is on both ends: the customer's temperament (reactivity,
 recovery) and persona (the move x persona table, talk factor, insults), and the CSR's
 skills, reduced by stress. A strategy is only a policy that picks the next move from what
-the CSR perceives (:class:`Call` is what it sees); the outcome emerges from the moves.
+the CSR perceives; the outcome emerges from the moves.
 
-The inner loop works on plain floats and lists: it runs tens of times per contact.
+The inner loop runs tens of times per contact, so it is compiled
+(:mod:`sim.conversation_loop`); this module opens calls and carries their state.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.moves import BAIT_MOVE, CLOSE_MOVE, FIELDS, HANDOVER_MOVE, PERSONAS, Catalogue
+from sim.conversation_loop import N_MOVES, PARAMS_SIZE, PEAK, play
+from sim.moves import FIELDS, PERSONAS, Catalogue
 from sim.parameters import Parameters
+from sim.rule_program import RuleProgram
 
 # Issue natures (DOMAIN.md section 4): a claimed failure of duty, or a communication
 # complaint (help-seeking, consultative, venting).
@@ -29,16 +32,14 @@ TALKER = PERSONAS.index("talker")
 
 
 class Strategy(Protocol):
-    """How a CSR handles a call: picks the next move from what it perceives.
+    """How a CSR handles a call: rules that pick the next move from what it perceives.
 
-    Implementations live in ``policies/``; the simulation only calls ``next_move``.
+    Implementations live in ``policies/``; the simulation only reads ``program``, the
+    rule tables (:class:`sim.rule_program.RuleProgram`) its compiled loop interprets.
     """
 
     name: str
-
-    def next_move(self, call: Call) -> int:
-        """The number of the next move (see ``sim.moves.MOVES``)."""
-        ...
+    program: RuleProgram
 
 
 class Issue:
@@ -140,19 +141,49 @@ class ConversationParams:
             handover_stress=p["csr.handover_stress"],
         )
 
+    def vector(self) -> np.ndarray:
+        """The numbers the compiled loop reads, in ``sim.conversation_loop``'s order."""
+        values = (
+            self.call_overhead_s,
+            self.max_moves,
+            self.talk_sigma,
+            self.anger_noise,
+            self.perception_noise,
+            self.listening_block,
+            self.vent_gate,
+            self.progress_relief,
+            self.escalation_anger,
+            self.escalation_span,
+            self.resolved_need,
+            self.insincere_empathy,
+            self.stress_per_insult,
+            self.stress_skill_penalty,
+            self.slip_rate,
+            self.handover_stress,
+        )
+        assert len(values) == PARAMS_SIZE
+        return np.array(values, dtype=np.float64)
+
 
 class RandomBuffer:
     """Uniform and standard-normal draws taken from a generator in large batches.
 
-    Drawing one number at a time from NumPy costs more than the move it decides; a batch
-    turned into a Python list costs a few nanoseconds a number.
+    Drawing one number at a time from NumPy costs more than the move it decides. The
+    draws are kept as arrays (for compiled code) or, with ``as_lists``, as Python lists
+    (a few nanoseconds a number for Python code).
+
+    Args:
+        rng: The generator drawn from.
+        size: Numbers drawn per batch (of each kind).
+        as_lists: Keep the draws as lists rather than arrays.
     """
 
-    def __init__(self, rng: np.random.Generator, size: int = 65_536) -> None:
+    def __init__(self, rng: np.random.Generator, size: int = 65_536, as_lists: bool = True) -> None:
         self.rng = rng
         self.size = size
-        self.u: list[float] = []
-        self.n: list[float] = []
+        self.as_lists = as_lists
+        self.u: list[float] | np.ndarray = []
+        self.n: list[float] | np.ndarray = []
         self.pos = 0
 
     def release(self, end: int) -> None:
@@ -163,8 +194,10 @@ class RandomBuffer:
     def take(self, k: int) -> int:
         """Reserve ``k`` uniforms and ``k`` normals; returns the index of the first."""
         if self.pos + k > len(self.u):
-            self.u = self.rng.random(max(self.size, k)).tolist()
-            self.n = self.rng.standard_normal(max(self.size, k)).tolist()
+            self.u = self.rng.random(max(self.size, k))
+            self.n = self.rng.standard_normal(max(self.size, k))
+            if self.as_lists:
+                self.u, self.n = self.u.tolist(), self.n.tolist()
             self.pos = 0
         start = self.pos
         self.pos += k
@@ -172,16 +205,17 @@ class RandomBuffer:
 
 
 class Call:
-    """One conversation in progress: the true state, and what the CSR perceives of it.
+    """One conversation: the customer's state, and the cues the CSR recognised.
 
-    A strategy reads the ``seen_*`` fields, ``used`` (moves made so far, by number),
-    ``n_moves`` and the cues; everything else is the customer's private state.
+    During the call the compiled loop perceives anger and the needs with an error that
+    shrinks with the CSR's perception (MODEL.md section 3) and applies the strategy's
+    rules to that reading; the cues below are recognised once, when the call opens.
 
     Attributes:
         anger: The customer's anger, 0..1.
         vent, respect, remedy, info, fix: Unmet needs, 0..1 (fix: progress still needed).
-        seen_anger, seen_vent, seen_respect, seen_remedy, seen_info, seen_fix: The CSR's
-            reading of the same, with an error that shrinks with perception.
+        moves: The moves made (numbers of ``sim.moves.MOVES``).
+        trace: Anger before the first move and after each move, if traced.
         seen_valid: Whether the CSR believes the claim is valid.
         seen_persona: The persona the CSR recognises (the true one, or ``regular``).
         seen_temperament: The temperament the CSR recognises (or -1 if unsure).
@@ -198,17 +232,10 @@ class Call:
         "diagnosis",
         "peak",
         "start_anger",
-        "seen_anger",
-        "seen_vent",
-        "seen_respect",
-        "seen_remedy",
-        "seen_info",
-        "seen_fix",
         "seen_valid",
         "seen_persona",
         "seen_temperament",
         "insulted",
-        "used",
         "n_moves",
         "moves",
         "talk_s",
@@ -223,12 +250,10 @@ class Call:
         "nature",
         "valid",
         "tier",
-        "strategy",
         "trace",
     )
 
-    def __init__(self, n_moves_catalogue: int) -> None:
-        self.used = [0] * n_moves_catalogue
+    def __init__(self) -> None:
         self.n_moves = 0
         self.moves: list[int] = []
         self.trace: list[float] | None = None
@@ -255,10 +280,20 @@ class Conversations:
     def __init__(self, params: Parameters, rng: np.random.Generator) -> None:
         self.cat = Catalogue.from_parameters(params)
         self.cp = ConversationParams.from_parameters(params)
-        self.buf = RandomBuffer(rng)
-        self.n_catalogue = len(self.cat.columns["talk_s"])
-        # One tuple of effects per move: a single lookup per move in the inner loop.
-        self.rows = [tuple(self.cat.columns[f][m] for f in FIELDS) for m in range(self.n_catalogue)]
+        self.buf = RandomBuffer(rng, as_lists=False)
+        n_catalogue = len(self.cat.columns["talk_s"])
+        # The compiled loop's inputs: move effects (move x field), the move x persona
+        # table, the parameters, and scratch arrays reused from call to call.
+        self.rows = np.array(
+            [[self.cat.columns[f][m] for f in FIELDS] for m in range(n_catalogue)],
+            dtype=np.float64,
+        )
+        self.persona_mod = np.array(self.cat.persona_mod, dtype=np.float64)
+        self.cp_vector = self.cp.vector()
+        self.draws_per_call = 5 * self.cp.max_moves  # five draws a move at most
+        self._used = np.zeros(n_catalogue, dtype=np.int64)
+        self._moves = np.zeros(self.cp.max_moves, dtype=np.int64)
+        self._trace = np.zeros(self.cp.max_moves + 1, dtype=np.float64)
 
     def open_call(
         self,
@@ -277,7 +312,7 @@ class Conversations:
         The need to vent and for respect grow with anger (an angry customer sends two
         messages, facts and feelings: DOMAIN.md section 3).
         """
-        call = Call(self.n_catalogue)
+        call = Call()
         call.anger = call.peak = call.start_anger = anger
         call.vent = min(1.0, persona_vent * (0.3 + anger) if issue.nature != VENTING else 1.0)
         call.respect = min(1.0, persona_respect * (0.4 + anger))
@@ -292,10 +327,10 @@ class Conversations:
             call.trace = [anger]
         # What the CSR recognises: the customer's type, with probability = perception.
         j = self.buf.take(3)
-        u = self.buf.u
-        call.seen_persona = persona if u[j] < perception else 0
-        call.seen_temperament = temperament if u[j + 1] < perception else -1
-        call.seen_valid = issue.valid if u[j + 2] < 0.5 + 0.5 * perception else not issue.valid
+        u_persona, u_temperament, u_valid = self.buf.u[j : j + 3].tolist()
+        call.seen_persona = persona if u_persona < perception else 0
+        call.seen_temperament = temperament if u_temperament < perception else -1
+        call.seen_valid = issue.valid if u_valid < 0.5 + 0.5 * perception else not issue.valid
         return call
 
     def converse(
@@ -317,9 +352,11 @@ class Conversations:
     ) -> float:
         """Play the call to its end; returns the CSR stress added by insults.
 
+        The moves are played by the compiled loop :func:`sim.conversation_loop.play`.
+
         Args:
             call: The opened call (modified in place).
-            strategy: Picks the moves.
+            strategy: Picks the moves (its :class:`~sim.rule_program.RuleProgram`).
             reactivity, recovery, expressiveness: The customer's temperament traits.
             persona: The customer's persona number (row of the move x persona table).
             talk_factor: The persona's talk-time multiplier.
@@ -330,169 +367,102 @@ class Conversations:
             authority: Largest concession the CSR may grant, currency.
             can_escalate: Whether a second tier exists to escalate to.
         """
-        cp = self.cp
-        rows = self.rows
-        mod = self.cat.persona_mod[persona]
-        empathy0, solving0, perception0, control = skills
-        sigma = cp.talk_sigma
-        half_var = 0.5 * sigma * sigma
-        noise = cp.anger_noise
-        seen_noise = cp.perception_noise * (1.0 - perception0)
-        threshold = cp.escalation_anger + cp.escalation_span * (1.0 - expressiveness)
-        block, gate, relief = cp.listening_block, cp.vent_gate, cp.progress_relief
-        insincere, penalty = cp.insincere_empathy, cp.stress_skill_penalty
-        slip, handover, per_insult = cp.slip_rate, cp.handover_stress, cp.stress_per_insult
-        max_moves = cp.max_moves
-        front_line = call.tier == 0
-        j = self.buf.take(5 * max_moves)
-        u, nrm = self.buf.u, self.buf.n
-        stress_gain = 0.0
-        talk = 0.0
-        # The true state lives in locals during the loop (written back at the end); the
-        # strategy reads only what the CSR perceives, written to the call each turn.
-        anger = call.anger
-        vent, respect, remedy = call.vent, call.respect, call.remedy
-        info, fix, diagnosis = call.info, call.fix, call.diagnosis
-        conceded, asked, valid = call.conceded, call.asked, call.valid
-        used, moves, trace = call.used, call.moves, call.trace
-        peak = call.peak
-        n_moves = call.n_moves
-        insulted = call.insulted
-        effective = 1.0 - penalty * stress
-        empathy, solving = empathy0 * effective, solving0 * effective
-        fix_scale = (1.0 - 0.5 * difficulty) * solving
-        exp = math.exp
-        while True:
-            # What the CSR perceives before choosing (MODEL.md section 3: perception).
-            call.seen_anger = anger + seen_noise * nrm[j]
-            call.seen_vent = vent + seen_noise * nrm[j + 1]
-            call.seen_respect = respect + seen_noise * nrm[j + 2]
-            call.seen_remedy = remedy
-            call.seen_info = info + seen_noise * nrm[j + 3]
-            call.seen_fix = fix
-            call.n_moves = n_moves
-            call.insulted = insulted
-            if n_moves >= max_moves - 1:
-                m = CLOSE_MOVE
-            elif stress > handover and can_escalate and anger > 0.6 and front_line:
-                m = HANDOVER_MOVE
-            elif insulted and u[j] < slip * stress * (1.0 - control):
-                m = BAIT_MOVE  # taking the bait (DOMAIN.md section 8)
-            else:
-                m = strategy.next_move(call)
+        empathy, solving, perception, control = skills
+        tracing = call.trace is not None
+        # The state vector, in the order of sim.conversation_loop's indices.
+        s = np.array(
             (
-                talk_m,
-                soothe_m,
-                provoke_m,
-                premature_m,
-                vent_m,
-                respect_m,
-                info_m,
-                fix_m,
-                diag_m,
-                remedy_m,
-                grant_m,
-                manage_m,
-                ends_m,
-                over_m,
-                sincere_m,
-            ) = rows[m]
-            used[m] += 1
-            n_moves += 1
-            moves.append(m)
-            talk += talk_m * talk_factor * exp(sigma * nrm[j + 4] - half_var)
-            if manage_m > 0.0:
-                talk_factor = 1.0 + (talk_factor - 1.0) * 0.3
-            # Anger: provocation (times reactivity), solutions before venting, soothing
-            # that lands with empathy and after venting, all shaped by the persona.
-            mod_m = mod[m]
-            rise = (provoke_m * mod_m + premature_m * vent) * reactivity
-            if soothe_m > 0.0:
-                if sincere_m > 0.0 and empathy < insincere:
-                    # An insincere apology harms, the more the less sincere (DOMAIN.md 6).
-                    rise += soothe_m * mod_m * reactivity * (1.0 - empathy / insincere)
-                else:
-                    rise -= (
-                        soothe_m * mod_m * recovery * (0.4 + 0.6 * empathy) * (1.0 - gate * vent)
-                    )
-            anger += rise + noise * nrm[j + 1]
-            anger = 0.0 if anger < 0.0 else (1.0 if anger > 1.0 else anger)
-            # Needs; progress on the problem brings relief (DOMAIN.md sections 2 and 7).
-            listening = 1.0 - block * anger
-            vent *= 1.0 - vent_m
-            respect = (
-                respect * (1.0 - respect_m)
-                if respect_m >= 0.0
-                else respect + (1.0 - respect) * -respect_m
+                call.anger,
+                call.vent,
+                call.respect,
+                call.remedy,
+                call.info,
+                call.fix,
+                call.diagnosis,
+                call.conceded,
+                call.peak,
+                call.asked,
+                call.valid,
+                call.nature,
+                call.seen_valid,
+                call.seen_persona == TALKER,
+                call.tier == 0,
+                can_escalate,
+                reactivity,
+                recovery,
+                expressiveness,
+                talk_factor,
+                insult_rate,
+                difficulty,
+                empathy,
+                solving,
+                perception,
+                control,
+                stress,
+                authority,
+                tracing,
+                call.n_moves,
+                call.insulted,
+                call.talk_s,
+                0.0,
+                call.conceded_invalid,
+                call.insults,
+                call.escalated,
+                call.handed_over,
+                call.resolved,
+            ),
+            dtype=np.float64,
+        )
+        buf = self.buf
+        j = buf.take(self.draws_per_call)
+        program = strategy.program
+        moves, trace = self._moves, self._trace
+        buf.release(
+            play(
+                s,
+                self._used,
+                moves,
+                trace,
+                self.rows,
+                self.persona_mod[persona],
+                self.cp_vector,
+                program.tables,
+                program.choices,
+                buf.u,
+                buf.n,
+                j,
             )
-            progress = 0.0
-            if info_m > 0.0:
-                met = info * info_m * listening
-                info -= met
-                progress += 0.5 * met
-            if diag_m > 0.0:
-                diagnosis += diag_m * (1.0 - diagnosis)
-            if fix_m > 0.0 and fix > 0.0:
-                gain = fix_m * fix_scale * (0.5 + 0.5 * diagnosis) * listening * (0.5 + u[j + 1])
-                gain = fix if gain > fix else gain
-                fix -= gain
-                progress += gain
-            if remedy_m > 0.0 and remedy > 0.0:
-                want = remedy * asked
-                pay = min(grant_m * want, max(0.0, authority - conceded))
-                share = (
-                    remedy_m
-                    if grant_m == 0.0
-                    else remedy_m * (pay / (grant_m * want) if want > 0 else 1.0)
-                )
-                progress += 0.5 * remedy * share
-                remedy *= 1.0 - share
-                conceded += pay
-                if pay > 0.0 and not valid:
-                    call.conceded_invalid = True
-            if progress > 0.0:
-                anger -= relief * recovery * progress
-                anger = 0.0 if anger < 0.0 else anger
-            # The customer's reaction: insults feed the CSR's stress.
-            insulted = u[j + 2] < insult_rate * anger
-            if insulted:
-                call.insults += 1
-                gain = per_insult * (1.0 - control)
-                stress = min(1.0, stress + gain)
-                stress_gain += gain
-                effective = 1.0 - penalty * stress
-                empathy, solving = empathy0 * effective, solving0 * effective
-                fix_scale = (1.0 - 0.5 * difficulty) * solving
-            if anger > peak:
-                peak = anger
-            if trace is not None:
-                trace.append(anger)
-            j += 5
-            if over_m > 0.0:
-                call.handed_over = call.escalated = can_escalate
-                break
-            if ends_m > 0.0:
-                break
-            if anger >= threshold and can_escalate and front_line:
-                call.escalated = True  # the customer demands a supervisor
-                break
-        self.buf.release(j)
-        call.anger, call.peak, call.n_moves, call.insulted = anger, peak, n_moves, insulted
-        call.vent, call.respect, call.remedy = vent, respect, remedy
-        call.info, call.fix, call.diagnosis, call.conceded = info, fix, diagnosis, conceded
-        call.talk_s += talk + cp.call_overhead_s
-        call.resolved = self.is_resolved(call)
+        )
+        (
+            call.anger,
+            call.vent,
+            call.respect,
+            call.remedy,
+            call.info,
+            call.fix,
+            call.diagnosis,
+            call.conceded,
+            call.peak,
+        ) = s[: PEAK + 1].tolist()
+        (
+            n_moves,
+            insulted,
+            call.talk_s,
+            stress_gain,
+            conceded_invalid,
+            insults,
+            escalated,
+            handed_over,
+            resolved,
+        ) = s[N_MOVES:].tolist()
+        call.n_moves = n = int(n_moves)
+        call.insulted = insulted > 0.0
+        call.conceded_invalid = conceded_invalid > 0.0
+        call.insults = int(insults)
+        call.escalated = escalated > 0.0
+        call.handed_over = handed_over > 0.0
+        call.resolved = resolved > 0.0
+        call.moves = moves[:n].tolist()
+        if tracing:
+            call.trace.extend(trace[1 : n + 1].tolist())
         return stress_gain
-
-    def is_resolved(self, call: Call) -> bool:
-        """Whether the issue's primary need is met (fix, information, venting, or remedy)."""
-        tol = self.cp.resolved_need
-        if call.nature == FAILURE:
-            if call.valid:
-                return call.fix <= tol
-            # An invalid claim ends when explained, or when the customer was given what
-            # they asked for.
-            return call.info <= tol or (call.asked > 0 and call.remedy <= tol)
-        if call.nature == VENTING:
-            return call.vent <= tol and call.respect <= 0.5
-        return call.info <= tol

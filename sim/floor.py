@@ -1,7 +1,7 @@
 """How the floor is run: what the simulation needs to know of a service policy.
 
 ``policies/`` builds a :class:`Floor` from a policy file; the simulation only reads it.
-Strategies are opaque objects with a ``next_move`` method (see
+Strategies are opaque objects carrying rule tables (see
 ``sim.conversation.Strategy``): nothing here, or anywhere in ``sim/``, looks at a
 strategy's name to decide an outcome.
 """

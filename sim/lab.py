@@ -87,7 +87,6 @@ def play_calls(
         call = conv.open_call(
             issue, caller.anger, q, t, tr.vent_need[q], tr.respect_need[q], skills[2], trace=True
         )
-        call.strategy = None
         conv.converse(
             call,
             strategy,
