@@ -36,11 +36,11 @@ from sim.conversation import (
 from sim.customers import Customer, create_population
 from sim.floor import Floor
 from sim.memory import MemoryParams, account_change, csat, experience
-from sim.model import INF, ContactCenter, OperationsConfig
+from sim.model import ARRIVE, INF, ContactCenter, OperationsConfig
 from sim.moves import MOVES, PERSONAS, TEMPERAMENTS
 from sim.parameters import Parameters
 from sim.queueing import Contact, Tier
-from sim.records import add_interval_sums, interval_sums, records_frame, summarize
+from sim.records import IntervalSums, summarize
 from sim.staffing import Staffing
 
 #: Outcome counters kept per (temperament, persona) cell.
@@ -246,6 +246,9 @@ class BehaviourCenter(ContactCenter):
         self.conversations = Conversations(params, self.streams.generator("conversation"))
         self.outcome_rng = RandomBuffer(self.streams.generator("outcomes"))
         self._candidates = self.streams.generator("candidates")
+        # Issue rates and departures as arrays, to thin a day's candidates in one go.
+        self._propensity = np.array([c.propensity for c in self.customers])
+        self._gone = np.zeros(len(self.customers), dtype=bool)
         self._setup_csrs()
         self.cap = float(params["customers.issue_propensity_cap"])
         # Plain lists indexed by temperament * n_personas + persona: a counter is bumped
@@ -253,8 +256,7 @@ class BehaviourCenter(ContactCenter):
         self._counts = {name: [0.0] * (len(TEMPERAMENTS) * len(PERSONAS)) for name in COUNTERS}
         self.contact_rows: list[tuple] = []
         self.anger_traces: list[tuple[str, int, int, list[float]]] = []
-        self._interval_total: pd.DataFrame | None = None
-        self._tier1_total: pd.DataFrame | None = None
+        self._sums: list[IntervalSums] | None = None  # per tier, made at the first flush
         self._issue_ids = 0
         self._day_loaded = -1
         self._aht_estimate = 300.0  # running mean handle time, s (for callback offers)
@@ -372,11 +374,19 @@ class BehaviourCenter(ContactCenter):
         times = sample_arrivals(sub, rng) if keep.any() else np.empty(0)
         n = len(times)
         p = self.params
-        self._arrivals = times.tolist()
-        self._next_arrival = 0
         customers = self.customers
-        self._cand_customer = [customers[k] for k in rng.integers(0, len(customers), n).tolist()]
-        self._cand_threshold = (rng.random(n) * self.cap).tolist()
+        who = rng.integers(0, len(customers), n)
+        threshold = rng.random(n) * self.cap
+        # Thinning: a candidate becomes a contact if its customer is still a customer and
+        # its draw falls under the customer's issue rate. Rates only rise (training by
+        # concessions), so what fails now can only pass later today if the rate rises:
+        # _rate_rose schedules those; the rest never reach the event loop.
+        passing = np.flatnonzero((threshold < self._propensity[who]) & ~self._gone[who])
+        self._arrivals = times[passing].tolist()
+        self._cand_index = passing.tolist()
+        self._next_arrival = 0
+        self._day_candidates = (times, who, threshold)
+        self._cand_customer = [customers[k] for k in who.tolist()]
         self._cand = {
             "nature": rng.random(n).tolist(),
             "kind": rng.random(n).tolist(),
@@ -392,10 +402,22 @@ class BehaviourCenter(ContactCenter):
         self._day_loaded = day
 
     def make_contact(self, i: int, t: float) -> Contact | None:
-        """Candidate ``i`` becomes a first contact if its customer is still a customer and
-        the thinning draw falls under the customer's issue rate."""
+        """The ``i``-th candidate of the day that passed thinning: a first contact, unless
+        its customer has left since the day began."""
+        return self._first_contact(self._cand_index[i], t)
+
+    def _rate_rose(self, cust: Customer, old: float, new: float) -> None:
+        """Schedule today's candidates of ``cust`` still to come that pass at the new
+        issue rate but failed at the old one (exactly what thinning at call time gives)."""
+        times, who, threshold = self._day_candidates
+        late = (who == cust.index) & (threshold >= old) & (threshold < new) & (times > self.now)
+        for k in np.flatnonzero(late).tolist():
+            self.schedule(float(times[k]), ARRIVE, _Candidate(k), None)
+
+    def _first_contact(self, i: int, t: float) -> Contact | None:
+        """Day candidate number ``i`` at ``t``: its issue, and the contact it makes."""
         cust = self._cand_customer[i]
-        if cust.churned or self._cand_threshold[i] >= cust.propensity:
+        if cust.churned:
             return None
         cand = self._cand
         p, tr = self.p, self.traits
@@ -461,8 +483,11 @@ class BehaviourCenter(ContactCenter):
         )
         return state.patience_unit * mean
 
-    def admit(self, contact: Contact, t: float) -> Contact | None:
-        """A repeat contact is due: dropped if the customer has left meanwhile."""
+    def admit(self, contact: Contact | _Candidate, t: float) -> Contact | None:
+        """A repeat contact is due: dropped if the customer has left meanwhile (or a
+        candidate first contact enabled by a risen issue rate)."""
+        if contact.__class__ is _Candidate:
+            return self._first_contact(contact.k, t)
         cust = contact.customer
         if cust.churned:
             return None
@@ -609,9 +634,13 @@ class BehaviourCenter(ContactCenter):
                 value -= p["customers.abandon_withdrawal"]
             if any(c.conceded_invalid for c in calls):
                 # Conceding to an invalid claim trains the customer to complain more.
+                old = cust.propensity
                 cust.propensity = min(
-                    self.cap, cust.propensity * (1 + p["customers.invalid_concession_training"])
+                    self.cap, old * (1 + p["customers.invalid_concession_training"])
                 )
+                if cust.propensity > old:
+                    self._propensity[cust.index] = cust.propensity
+                    self._rate_rose(cust, old, cust.propensity)
                 self._count(cust, "invalid_concessions")
             self._count(cust, "concession", conceded)
             if escalated or complaint:
@@ -701,6 +730,7 @@ class BehaviourCenter(ContactCenter):
 
     def _churn(self, cust: Customer, now: float) -> None:
         cust.churned = True
+        self._gone[cust.index] = True
         cust.churned_s = now
 
     def _count(self, cust: Customer, name: str, amount: float = 1.0) -> None:
@@ -779,19 +809,17 @@ class BehaviourCenter(ContactCenter):
         )
 
     def _flush(self) -> None:
+        cfg = self.config
+        if self._sums is None:
+            self._sums = [IntervalSums(cfg.profile, cfg.staffing, cfg.sl_threshold_s, 0)]
+            if len(self.tiers) > 1:
+                sup = Staffing.fixed(cfg.supervisors)
+                self._sums.append(IntervalSums(cfg.profile, sup, cfg.sl_threshold_s, 1))
         if not self.records:
             return
-        frame = records_frame(self.records)
-        cfg = self.config
-        self._interval_total = add_interval_sums(
-            self._interval_total,
-            interval_sums(frame, cfg.profile, cfg.staffing, cfg.sl_threshold_s, 0),
-        )
-        if len(self.tiers) > 1:
-            sup = Staffing.fixed(cfg.supervisors)
-            self._tier1_total = add_interval_sums(
-                self._tier1_total, interval_sums(frame, cfg.profile, sup, cfg.sl_threshold_s, 1)
-            )
+        table = np.array(self.records, dtype=float)
+        for sums in self._sums:
+            sums.add(table)
         self.records.clear()
 
     def _finish(self) -> None:
@@ -802,13 +830,10 @@ class BehaviourCenter(ContactCenter):
     def interval_table(self, tier: int = 0) -> pd.DataFrame:
         """Per-interval sums of a tier (contacts counted by the interval they arrived in)."""
         self._flush()
-        total = self._interval_total if tier == 0 else self._tier1_total
-        if total is None:
-            cfg = self.config
-            return interval_sums(
-                records_frame([]), cfg.profile, cfg.staffing, cfg.sl_threshold_s, tier
-            )
-        return total
+        if tier < len(self._sums):
+            return self._sums[tier].frame()
+        cfg = self.config
+        return IntervalSums(cfg.profile, cfg.staffing, cfg.sl_threshold_s, tier).frame()
 
     def contacts_frame(self) -> pd.DataFrame:
         """One row per concluded contact (needs ``keep_contacts=True``)."""
@@ -942,6 +967,15 @@ def _num(x) -> float:
 
 def _share(pair: list[int]) -> float:
     return pair[1] / pair[0] if pair[0] else math.nan
+
+
+class _Candidate:
+    """A day candidate enabled after the day began (see ``BehaviourCenter._rate_rose``)."""
+
+    __slots__ = ("k",)
+
+    def __init__(self, k: int) -> None:
+        self.k = k
 
 
 def _pending(state: ContactState, cust: Customer, when: float) -> Contact:

@@ -24,6 +24,7 @@ class Customer(mesa.Agent):
         propensity: Issue rate relative to the average customer (trained upward by
             concessions to invalid claims).
         churned: Whether the customer has left.
+        index: Position in the customer base (row of the model's per-customer arrays).
         contacts, complaints, escalations, failures, unresolved: History counts.
     """
 
@@ -36,8 +37,10 @@ class Customer(mesa.Agent):
         value: float,
         propensity: float,
         tenure_years: float,
+        index: int = 0,
     ) -> None:
         super().__init__(model)
+        self.index = index  # position in the customer base (row of per-customer arrays)
         self.temperament = temperament
         self.persona = persona
         self.cell = temperament * len(PERSONAS) + persona  # index of outcome counters
@@ -96,8 +99,8 @@ def create_population(
     rate = np.array([params[f"persona.{p}.issue_rate"] for p in PERSONAS])[persona]
     propensity = rate / rate.mean()
     return [
-        Customer(model, int(t), int(p), float(b), float(v), float(r), float(y))
-        for t, p, b, v, r, y in zip(
-            temperament, persona, balance, value, propensity, tenure, strict=True
+        Customer(model, int(t), int(p), float(b), float(v), float(r), float(y), k)
+        for k, (t, p, b, v, r, y) in enumerate(
+            zip(temperament, persona, balance, value, propensity, tenure, strict=True)
         )
     ]

@@ -24,6 +24,7 @@ import pandas as pd
 from sim.agents import CSR
 from sim.arrivals import ArrivalProfile, sample_arrivals
 from sim.errors import InputError
+from sim.housekeeping import quiet_collector
 from sim.queueing import Contact, Tier
 from sim.records import (
     ABANDONED,
@@ -220,8 +221,9 @@ class ContactCenter(mesa.Model):
 
     def run(self) -> ContactCenter:
         """Run to the end of the horizon and the drain; returns the model."""
-        while self.running:
-            self.step()
+        with quiet_collector():
+            while self.running:
+                self.step()
         return self
 
     def _advance(self, t_stop: float) -> None:

@@ -100,43 +100,91 @@ def interval_sums(
         sl_threshold_s: Service-level threshold, s.
         tier: Which tier's records to count.
     """
-    k = len(profile.starts_s)
-    recs = records[records["tier"] == tier]
-    idx = profile.interval_of(recs["arrival_s"].to_numpy(dtype=float))
-    outcome = recs["outcome"].to_numpy()
-    wait = recs["wait_s"].to_numpy(dtype=float)
-    answered = outcome == ANSWERED
-    handle = (recs["end_s"] - recs["start_s"]).to_numpy(dtype=float)
+    sums = IntervalSums(profile, staffing, sl_threshold_s, tier)
+    sums.add(records[list(ContactRecord._fields)].to_numpy(dtype=float))
+    return sums.frame()
 
-    def per_interval(weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(idx, weights=weights, minlength=k)[:k]
 
-    table = pd.DataFrame(
-        {
-            "interval": np.arange(k),
-            "label": list(profile.labels),
-            "start_s": profile.starts_s,
-            "width_s": profile.widths_s,
-            "offered": per_interval(),
-            "answered": per_interval(answered.astype(float)),
-            "abandoned": per_interval((outcome == ABANDONED).astype(float)),
-            "waiting_at_end": per_interval((outcome == WAITING).astype(float)),
-            "waited": per_interval((wait > 0).astype(float)),
-            "answered_within_sl": per_interval((answered & (wait <= sl_threshold_s)).astype(float)),
-            "wait_answered_s": per_interval(np.where(answered, wait, 0.0)),
-            "wait_all_s": per_interval(wait),
-            "handle_s": per_interval(np.where(answered, handle, 0.0)),
-        }
-    )
-    edges = np.concatenate([profile.starts_s, [profile.horizon_s]])
-    starts = recs["start_s"].to_numpy(dtype=float)[answered]
-    ends = recs["end_s"].to_numpy(dtype=float)[answered]
-    cumulative = _busy_until(starts, ends, edges)
-    table["busy_s"] = np.diff(cumulative)
-    table["staffed_s"] = (
-        staffing.staffed_seconds(profile.starts_s, profile.widths_s) if staffing else 0.0
-    )
-    return table
+class IntervalSums:
+    """Additive per-interval sums of one tier, fed records a batch (e.g. a day) at a time.
+
+    Args:
+        profile: The reporting intervals.
+        staffing: Head count over time, for staffed CSR-seconds (None: not counted).
+        sl_threshold_s: Service-level threshold, s.
+        tier: Which tier's records to count.
+    """
+
+    def __init__(
+        self,
+        profile: ArrivalProfile,
+        staffing: Staffing | None,
+        sl_threshold_s: float,
+        tier: int = 0,
+    ) -> None:
+        self.profile = profile
+        self.staffing = staffing
+        self.sl_threshold_s = sl_threshold_s
+        self.tier = tier
+        self.k = len(profile.starts_s)
+        self.edges = np.concatenate([profile.starts_s, [profile.horizon_s]])
+        # One row per column of SUM_COLUMNS but the last (staffed time is not a sum of
+        # records: it is computed once, in frame()).
+        self.sums = np.zeros((len(SUM_COLUMNS) - 1, self.k))
+
+    def add(self, table: np.ndarray) -> None:
+        """Add records given as a float array, one row each in :class:`ContactRecord` order."""
+        if len(table) == 0:
+            return
+        recs = table[table[:, _TIER] == self.tier]
+        idx = self.profile.interval_of(recs[:, _ARRIVAL])
+        outcome = recs[:, _OUTCOME]
+        wait = recs[:, _WAIT]
+        answered = outcome == ANSWERED
+        starts, ends = recs[:, _START], recs[:, _END]
+        handle = np.where(answered, ends - starts, 0.0)
+        k = self.k
+
+        def per_interval(weights: np.ndarray | None = None) -> np.ndarray:
+            return np.bincount(idx, weights=weights, minlength=k)[:k]
+
+        self.sums += np.stack(
+            [
+                per_interval(),
+                per_interval(answered.astype(float)),
+                per_interval((outcome == ABANDONED).astype(float)),
+                per_interval((outcome == WAITING).astype(float)),
+                per_interval((wait > 0).astype(float)),
+                per_interval((answered & (wait <= self.sl_threshold_s)).astype(float)),
+                per_interval(np.where(answered, wait, 0.0)),
+                per_interval(wait),
+                per_interval(handle),
+                np.diff(_busy_until(starts[answered], ends[answered], self.edges)),
+            ]
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """The interval table: one row per interval, the columns of :data:`SUM_COLUMNS`."""
+        profile = self.profile
+        table = pd.DataFrame(
+            {
+                "interval": np.arange(self.k),
+                "label": list(profile.labels),
+                "start_s": profile.starts_s,
+                "width_s": profile.widths_s,
+            }
+        )
+        for name, values in zip(SUM_COLUMNS[:-1], self.sums, strict=True):
+            table[name] = values
+        table["staffed_s"] = (
+            self.staffing.staffed_seconds(profile.starts_s, profile.widths_s)
+            if self.staffing
+            else 0.0
+        )
+        return table
+
+
+_CONTACT_ID, _TIER, _ARRIVAL, _WAIT, _OUTCOME, _START, _END, _CSR = range(8)
 
 
 def _busy_until(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarray:
@@ -153,16 +201,6 @@ def _busy_until(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.n
         return count * times - csum[count]
 
     return part(starts) - part(ends)
-
-
-def add_interval_sums(total: pd.DataFrame | None, more: pd.DataFrame) -> pd.DataFrame:
-    """Add two interval tables of the same intervals (for day-by-day aggregation)."""
-    if total is None:
-        return more.copy()
-    out = total.copy()
-    cols = [c for c in SUM_COLUMNS if c != "staffed_s"]
-    out[cols] = total[cols].to_numpy() + more[cols].to_numpy()
-    return out
 
 
 def with_rates(table: pd.DataFrame) -> pd.DataFrame:

@@ -186,3 +186,26 @@ def test_offering_callbacks_ends_abandonment_and_eases_long_waits():
     assert offered["callbacks"] > 100
     assert offered["abandonment_rate"] < 0.25 * plain["abandonment_rate"]
     assert offered["retention_rate"] > plain["retention_rate"]
+
+
+def test_a_rate_that_rises_during_the_day_enables_that_days_later_candidates():
+    """Candidates are thinned when the day is loaded, at the rates of that moment; when a
+    customer's rate rises (a concession to an invalid claim), their candidates still to
+    come that pass at the new rate are scheduled, as thinning at call time would give."""
+    model = small_model()
+    model._load_day(0)
+    times, who, threshold = model._day_candidates
+    rates = model._propensity[who]
+    failing = np.flatnonzero((threshold >= rates) & (times > 3600.0))
+    assert len(failing) > 0
+    k = int(failing[0])
+    cust = model.customers[int(who[k])]
+    assert k not in model._cand_index, "a failing candidate must not be in the day's stream"
+    old = cust.propensity
+    model.now = 3600.0
+    cust.propensity = model._propensity[cust.index] = model.cap
+    model._rate_rose(cust, old, model.cap)
+    enabled = [e for e in model._events if getattr(e[3], "k", None) == k]
+    assert len(enabled) == 1 and enabled[0][0] == times[k]
+    contact = model.admit(enabled[0][3], float(times[k]))
+    assert contact is not None and contact.customer is cust
