@@ -249,6 +249,8 @@ class BehaviourCenter(ContactCenter):
         # Issue rates and departures as arrays, to thin a day's candidates in one go.
         self._propensity = np.array([c.propensity for c in self.customers])
         self._gone = np.zeros(len(self.customers), dtype=bool)
+        self._persona = np.array([c.persona for c in self.customers])
+        self._temperament = np.array([c.temperament for c in self.customers])
         self._setup_csrs()
         self.cap = float(params["customers.issue_propensity_cap"])
         # Plain lists indexed by temperament * n_personas + persona: a counter is bumped
@@ -386,19 +388,50 @@ class BehaviourCenter(ContactCenter):
         self._cand_index = passing.tolist()
         self._next_arrival = 0
         self._day_candidates = (times, who, threshold)
-        self._cand_customer = [customers[k] for k in who.tolist()]
-        self._cand = {
-            "nature": rng.random(n).tolist(),
-            "kind": rng.random(n).tolist(),
-            "invalid": rng.random(n).tolist(),
-            "severity": rng.beta(
-                4 * p["issues.mean_severity"], 4 * (1 - p["issues.mean_severity"]), n
-            ).tolist(),
-            "difficulty": rng.beta(
-                4 * p["issues.mean_difficulty"], 4 * (1 - p["issues.mean_difficulty"]), n
-            ).tolist(),
-            "patience": rng.exponential(1.0, n).tolist(),
-        }
+        self._cand_customer = who.tolist()
+        u_nature, u_kind, u_invalid = rng.random(n), rng.random(n), rng.random(n)
+        m_sev, m_diff = p["issues.mean_severity"], p["issues.mean_difficulty"]
+        severity = rng.beta(4 * m_sev, 4 * (1 - m_sev), n)
+        difficulty = rng.beta(4 * m_diff, 4 * (1 - m_diff), n)
+        patience = rng.exponential(1.0, n)
+        # Each candidate's issue, as the customer would open it (DOMAIN.md section 4): a
+        # claimed failure (valid or not, an emergency or not, with compensation asked) or
+        # a communication issue; the opening anger follows temperament, persona, severity.
+        tr = self.traits
+        persona, temperament = self._persona[who], self._temperament[who]
+        failure = u_nature < p["issues.failure_share"]
+        venting = u_kind < p["issues.venting_share"]
+        help_seeking = u_kind < (1 + p["issues.venting_share"]) / 2
+        nature = np.where(
+            failure, FAILURE, np.where(venting, VENTING, np.where(help_seeking, HELP, CONSULT))
+        )
+        valid = ~failure | (u_invalid >= np.asarray(tr.invalid_share)[persona])
+        emergency = np.maximum(severity, 0.8)
+        severity = np.where(
+            failure,
+            np.where(u_kind < p["issues.emergency_share"], emergency, severity),
+            severity * 0.6,
+        )
+        asked = np.where(failure, p["issues.remedy_per_severity"] * severity, 0.0)
+        factor = np.where(
+            failure,
+            1.0,
+            np.where(venting, p["issues.venting_anger"], p["issues.communication_anger"]),
+        )
+        anger = (
+            np.asarray(tr.base_anger)[temperament] * (0.4 + 0.6 * severity) * factor
+            + np.asarray(tr.anger_offset)[persona]
+        )
+        anger = np.minimum(1.0, np.maximum(0.0, anger))
+        self._cand = (
+            nature.tolist(),
+            valid.tolist(),
+            severity.tolist(),
+            difficulty.tolist(),
+            asked.tolist(),
+            anger.tolist(),
+            patience.tolist(),
+        )
         self._day_loaded = day
 
     def make_contact(self, i: int, t: float) -> Contact | None:
@@ -416,48 +449,25 @@ class BehaviourCenter(ContactCenter):
 
     def _first_contact(self, i: int, t: float) -> Contact | None:
         """Day candidate number ``i`` at ``t``: its issue, and the contact it makes."""
-        cust = self._cand_customer[i]
+        cust = self.customers[self._cand_customer[i]]
         if cust.churned:
             return None
-        cand = self._cand
-        p, tr = self.p, self.traits
-        if cand["nature"][i] < p["issues.failure_share"]:
-            nature = FAILURE
-            valid = cand["invalid"][i] >= tr.invalid_share[cust.persona]
-            severity = cand["severity"][i]
-            if cand["kind"][i] < p["issues.emergency_share"]:
-                severity = max(severity, 0.8)
-            asked = p["issues.remedy_per_severity"] * severity
-        else:
-            nature = (
-                VENTING
-                if cand["kind"][i] < p["issues.venting_share"]
-                else (HELP if cand["kind"][i] < (1 + p["issues.venting_share"]) / 2 else CONSULT)
-            )
-            valid, severity, asked = True, cand["severity"][i] * 0.6, 0.0
+        nature, valid, severity, difficulty, asked, anger, patience = self._cand
         self._issue_ids += 1
-        issue = Issue(self._issue_ids, nature, valid, severity, cand["difficulty"][i], asked)
-        temperament = cust.temperament
-        if nature == FAILURE and valid:
+        issue = Issue(self._issue_ids, nature[i], valid[i], severity[i], difficulty[i], asked[i])
+        if issue.nature == FAILURE and issue.valid:
             # The failure itself is a withdrawal, before the customer calls (DOMAIN.md 1).
             cust.failures += 1
             cust.balance += account_change(
-                -p["issues.failure_withdrawal"] * severity,
+                -self.p["issues.failure_withdrawal"] * issue.severity,
                 self.mp.loss_aversion,
-                tr.grudge[temperament],
+                self.traits.grudge[cust.temperament],
             )
             if cust.balance < 0:
                 self._churn(cust, t)
                 return None
-        factor = {FAILURE: 1.0, VENTING: p["issues.venting_anger"]}.get(
-            nature, p["issues.communication_anger"]
-        )
-        anger = (
-            tr.base_anger[temperament] * (0.4 + 0.6 * severity) * factor
-            + tr.anger_offset[cust.persona]
-        )
-        issue.opening_anger = anger = min(1.0, max(0.0, anger))
-        state = ContactState(issue, anger, cand["patience"][i], attempt=1)
+        issue.opening_anger = anger[i]
+        state = ContactState(issue, anger[i], patience[i], attempt=1)
         self._count(cust, "issues")
         return self._new_contact(cust, state, t)
 
