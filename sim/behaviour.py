@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from importlib import resources
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -256,6 +257,8 @@ class BehaviourCenter(ContactCenter):
         # Plain lists indexed by temperament * n_personas + persona: a counter is bumped
         # several times per contact, and list indexing is much cheaper than NumPy's.
         self._counts = {name: [0.0] * (len(TEMPERAMENTS) * len(PERSONAS)) for name in COUNTERS}
+        # The same lists by attribute, for the hot path: self._tally.issues[cust.cell] += 1.
+        self._tally = SimpleNamespace(**self._counts)
         self.contact_rows: list[tuple] = []
         self.anger_traces: list[tuple[str, int, int, list[float]]] = []
         self._sums: list[IntervalSums] | None = None  # per tier, made at the first flush
@@ -468,7 +471,7 @@ class BehaviourCenter(ContactCenter):
                 return None
         issue.opening_anger = anger[i]
         state = ContactState(issue, anger[i], patience[i], attempt=1)
-        self._count(cust, "issues")
+        self._tally.issues[cust.cell] += 1
         return self._new_contact(cust, state, t)
 
     def _new_contact(self, cust: Customer, state: ContactState, t: float) -> Contact:
@@ -478,9 +481,9 @@ class BehaviourCenter(ContactCenter):
         state.balance_before = cust.balance
         state.arrival_s = t
         cust.contacts += 1
-        self._count(cust, "contacts")
+        self._tally.contacts[cust.cell] += 1
         if state.attempt > 1:
-            self._count(cust, "repeats")
+            self._tally.repeats[cust.cell] += 1
         return contact
 
     def _patience(self, cust: Customer, state: ContactState) -> float:
@@ -584,11 +587,11 @@ class BehaviourCenter(ContactCenter):
         call = state.calls[-1]
         cust = contact.customer
         if contact.tier == 0:
-            self._count(cust, "answered")
+            self._tally.answered[cust.cell] += 1
             if state.attempt == 1:
-                self._count(cust, "talk_first_s", call.talk_s)
-                self._count(cust, "answered_first")
-            self._count(cust, "stress_sum", state.stress)
+                self._tally.talk_first_s[cust.cell] += call.talk_s
+                self._tally.answered_first[cust.cell] += 1
+            self._tally.stress_sum[cust.cell] += state.stress
         if call.escalated and contact.tier == 0 and len(self.tiers) > 1:
             contact.deadline_s = now + self._patience(cust, state)
             return 1
@@ -598,7 +601,7 @@ class BehaviourCenter(ContactCenter):
     def on_abandon(self, contact: Contact, when: float) -> None:
         """A caller hung up waiting: a withdrawal, and the issue is still open."""
         if contact.tier == 0:
-            self._count(contact.customer, "abandoned")
+            self._tally.abandoned[contact.customer.cell] += 1
         contact.info.wait_s += when - contact.arrival_s
         self._conclude(contact, when, abandoned=True)
 
@@ -651,30 +654,30 @@ class BehaviourCenter(ContactCenter):
                 if cust.propensity > old:
                     self._propensity[cust.index] = cust.propensity
                     self._rate_rose(cust, old, cust.propensity)
-                self._count(cust, "invalid_concessions")
-            self._count(cust, "concession", conceded)
+                self._tally.invalid_concessions[cust.cell] += 1
+            self._tally.concession[cust.cell] += conceded
             if escalated or complaint:
-                self._count(cust, "escalations")
+                self._tally.escalations[cust.cell] += 1
                 cust.escalations += 1
             if complaint:
-                self._count(cust, "complaints")
+                self._tally.complaints[cust.cell] += 1
                 cust.complaints += 1
         else:
             resolved, peak, end, conceded, escalated = False, state.anger, state.anger, 0.0, False
             value = -p["customers.abandon_withdrawal"] - mp.wait_loss_per_min * state.wait_s / 60.0
         if resolved:
             issue.resolved = True
-            self._count(cust, "resolved")
+            self._tally.resolved[cust.cell] += 1
             if state.attempt == 1:
                 issue.first_resolved = True
-                self._count(cust, "first_resolved")
+                self._tally.first_resolved[cust.cell] += 1
         change = account_change(value, mp.loss_aversion, tr.grudge[t])
         if resolved and self.floor.follow_up:
             change += mp.follow_up_gain
         cust.balance += change
         cust.last_resolved = resolved
-        self._count(cust, "csat_sum", csat(value, mp.csat_scale))
-        self._count(cust, "concluded")
+        self._tally.csat_sum[cust.cell] += csat(value, mp.csat_scale)
+        self._tally.concluded[cust.cell] += 1
         if cust.balance < 0:
             self._churn(cust, now)
         elif not resolved:
@@ -742,9 +745,6 @@ class BehaviourCenter(ContactCenter):
         cust.churned = True
         self._gone[cust.index] = True
         cust.churned_s = now
-
-    def _count(self, cust: Customer, name: str, amount: float = 1.0) -> None:
-        self._counts[name][cust.cell] += amount
 
     @property
     def counters(self) -> dict[str, np.ndarray]:

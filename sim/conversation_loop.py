@@ -87,14 +87,18 @@ _FAILURE, _VENTING = 0, 3
 
 
 @njit(cache=True)
-def _holds(row, start, seen, seen_valid, seen_talker, insulted):
-    """Whether every term of a condition, packed from ``row[start]`` on, holds."""
-    for k in range(start, row.shape[0], TERM_WIDTH):
-        kind = int(row[k])
+def _holds(rows, r, start, seen, seen_valid, seen_talker, insulted):
+    """Whether every term of the condition packed in ``rows[r, start:]`` holds.
+
+    Rows are indexed, never sliced: a slice is an array view whose bookkeeping costs
+    more than the test itself when made for every rule at every move.
+    """
+    for k in range(start, rows.shape[1], TERM_WIDTH):
+        kind = int(rows[r, k])
         if kind == ABOVE:
-            ok = seen[int(row[k + 1])] > row[k + 2]
+            ok = seen[int(rows[r, k + 1])] > rows[r, k + 2]
         elif kind == BELOW:
-            ok = seen[int(row[k + 1])] < row[k + 2]
+            ok = seen[int(rows[r, k + 1])] < rows[r, k + 2]
         elif kind == VALID:
             ok = seen_valid
         elif kind == INVALID:
@@ -111,21 +115,22 @@ def _holds(row, start, seen, seen_valid, seen_talker, insulted):
 
 
 @njit(cache=True)
-def _next_move(table, used, seen, seen_valid, seen_talker, insulted):
-    """The first rule whose move is not used up and whose condition holds; else close."""
-    for r in range(table.shape[0]):
-        move = int(table[r, 0])
+def _next_move(rules, first, used, seen, seen_valid, seen_talker, insulted):
+    """The first rule of the table starting at row ``first`` whose move is not used up
+    and whose condition holds; else close."""
+    for r in range(first, rules.shape[0]):
+        move = int(rules[r, 0])
         if move < 0:
             break
-        if used[move] < table[r, 1] and _holds(
-            table[r], RULE_HEAD, seen, seen_valid, seen_talker, insulted
+        if used[move] < rules[r, 1] and _holds(
+            rules, r, RULE_HEAD, seen, seen_valid, seen_talker, insulted
         ):
             return move
     return CLOSE_MOVE
 
 
 @njit(cache=True)
-def play(s, used, moves, trace, rows, mod, cp, tables, choices, u, nrm, j):
+def play(s, used, moves, trace, rows, mod, cp, rules, table_rows, choices, u, nrm, j):
     """Play a call to its end.
 
     Args:
@@ -137,7 +142,8 @@ def play(s, used, moves, trace, rows, mod, cp, tables, choices, u, nrm, j):
         rows: Move effects, float64[moves, 15] (``sim.moves.FIELDS`` order).
         mod: The customer's persona row of the move x persona table, float64[moves].
         cp: Conversation parameters, float64[PARAMS_SIZE].
-        tables, choices: The strategy's :class:`sim.rule_program.RuleProgram`.
+        rules, table_rows, choices: The strategy's :class:`sim.rule_program.RuleProgram`:
+            its tables stacked (``table_rows`` rows each), and the adaptive choices.
         u, nrm: Pre-drawn uniforms and standard normals.
         j: Index of the first reserved draw; five draws are used per move.
 
@@ -200,24 +206,25 @@ def play(s, used, moves, trace, rows, mod, cp, tables, choices, u, nrm, j):
                 # An adaptive strategy picks its rule table on the first reading.
                 chosen = 0
                 for c in range(choices.shape[0]):
-                    if _holds(choices[c], CHOICE_HEAD, seen, seen_valid, seen_talker, insulted):
+                    if _holds(choices, c, CHOICE_HEAD, seen, seen_valid, seen_talker, insulted):
                         chosen = int(choices[c, 0])
                         break
-            m = _next_move(tables[chosen], used, seen, seen_valid, seen_talker, insulted)
-        row = rows[m]
+            m = _next_move(
+                rules, chosen * table_rows, used, seen, seen_valid, seen_talker, insulted
+            )
         used[m] += 1
         moves[n_moves] = m
         n_moves += 1
-        talk += row[M_TALK] * talk_factor * math.exp(sigma * nrm[j + 4] - half_var)
-        if row[M_MANAGE] > 0.0:
+        talk += rows[m, M_TALK] * talk_factor * math.exp(sigma * nrm[j + 4] - half_var)
+        if rows[m, M_MANAGE] > 0.0:
             talk_factor = 1.0 + (talk_factor - 1.0) * 0.3
         # Anger: provocation (times reactivity), solutions before venting, soothing that
         # lands with empathy and after venting, all shaped by the persona.
         mod_m = mod[m]
-        soothe_m = row[M_SOOTHE]
-        rise = (row[M_PROVOKE] * mod_m + row[M_PREMATURE] * vent) * reactivity
+        soothe_m = rows[m, M_SOOTHE]
+        rise = (rows[m, M_PROVOKE] * mod_m + rows[m, M_PREMATURE] * vent) * reactivity
         if soothe_m > 0.0:
-            if row[M_SINCERE] > 0.0 and empathy < insincere:
+            if rows[m, M_SINCERE] > 0.0 and empathy < insincere:
                 # An insincere apology harms, the more the less sincere (DOMAIN.md 6).
                 rise += soothe_m * mod_m * reactivity * (1.0 - empathy / insincere)
             else:
@@ -226,28 +233,28 @@ def play(s, used, moves, trace, rows, mod, cp, tables, choices, u, nrm, j):
         anger = 0.0 if anger < 0.0 else (1.0 if anger > 1.0 else anger)
         # Needs; progress on the problem brings relief (DOMAIN.md sections 2 and 7).
         listening = 1.0 - block * anger
-        vent *= 1.0 - row[M_VENT]
-        respect_m = row[M_RESPECT]
+        vent *= 1.0 - rows[m, M_VENT]
+        respect_m = rows[m, M_RESPECT]
         if respect_m >= 0.0:
             respect = respect * (1.0 - respect_m)
         else:
             respect = respect + (1.0 - respect) * -respect_m
         progress = 0.0
-        info_m = row[M_INFO]
+        info_m = rows[m, M_INFO]
         if info_m > 0.0:
             met = info * info_m * listening
             info -= met
             progress += 0.5 * met
-        diag_m = row[M_DIAGNOSE]
+        diag_m = rows[m, M_DIAGNOSE]
         if diag_m > 0.0:
             diagnosis += diag_m * (1.0 - diagnosis)
-        fix_m = row[M_FIX]
+        fix_m = rows[m, M_FIX]
         if fix_m > 0.0 and fix > 0.0:
             gain = fix_m * fix_scale * (0.5 + 0.5 * diagnosis) * listening * (0.5 + u[j + 1])
             gain = fix if gain > fix else gain
             fix -= gain
             progress += gain
-        remedy_m, grant_m = row[M_REMEDY], row[M_GRANT]
+        remedy_m, grant_m = rows[m, M_REMEDY], rows[m, M_GRANT]
         if remedy_m > 0.0 and remedy > 0.0:
             want = remedy * asked
             left = authority - conceded
@@ -285,10 +292,10 @@ def play(s, used, moves, trace, rows, mod, cp, tables, choices, u, nrm, j):
         if tracing:
             trace[n_moves] = anger
         j += 5
-        if row[M_OVER] > 0.0:
+        if rows[m, M_OVER] > 0.0:
             handed_over = escalated = can_escalate
             break
-        if row[M_ENDS] > 0.0:
+        if rows[m, M_ENDS] > 0.0:
             break
         if anger >= threshold and can_escalate and front_line:
             escalated = True  # the customer demands a supervisor

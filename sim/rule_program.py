@@ -77,6 +77,20 @@ class RuleProgram:
     tables: np.ndarray
     choices: np.ndarray
 
+    @property
+    def rules(self) -> np.ndarray:
+        """The tables stacked into one matrix (``table_rows`` rows per table)."""
+        return self._rules
+
+    @property
+    def table_rows(self) -> int:
+        """Rows per table (including its end marker)."""
+        return self.tables.shape[1]
+
+    def __post_init__(self) -> None:
+        rules = np.ascontiguousarray(self.tables.reshape(-1, self.tables.shape[2]))
+        object.__setattr__(self, "_rules", rules)
+
     @classmethod
     def build(
         cls,
