@@ -171,6 +171,28 @@ class Traits:
     respect_need: list[float]
     urgency: list[float]
 
+    def of_caller(self, temperament: int, persona: int) -> tuple[float, ...]:
+        """What a conversation needs of a customer type (``Conversations.play_call``)."""
+        return self._callers[temperament][persona]
+
+    def __post_init__(self) -> None:
+        callers = [
+            [
+                (
+                    self.reactivity[t],
+                    self.recovery[t],
+                    self.expressiveness[t],
+                    self.talk_factor[q],
+                    self.insult_rate[q],
+                    self.vent_need[q],
+                    self.respect_need[q],
+                )
+                for q in range(len(self.talk_factor))
+            ]
+            for t in range(len(self.reactivity))
+        ]
+        object.__setattr__(self, "_callers", callers)
+
     @classmethod
     def from_parameters(cls, p: Parameters) -> Traits:
         def t(name: str) -> list[float]:
@@ -539,31 +561,19 @@ class BehaviourCenter(ContactCenter):
             and contact.tier == 0
             and len(self.anger_traces) < TRACE_LIMIT
         )
-        call = conv.open_call(
+        call, insult_stress = conv.play_call(
             state.issue,
-            anger,
-            q,
-            t,
-            tr.vent_need[q],
-            tr.respect_need[q],
-            csr.skills[2],
-            tier=contact.tier,
-            trace=trace,
-        )
-        insult_stress = conv.converse(
-            call,
             csr.strategy,
-            reactivity=tr.reactivity[t],
-            recovery=tr.recovery[t],
-            expressiveness=tr.expressiveness[t],
+            anger=anger,
+            temperament=t,
             persona=q,
-            talk_factor=tr.talk_factor[q],
-            insult_rate=tr.insult_rate[q],
-            difficulty=state.issue.difficulty,
+            traits=tr.of_caller(t, q),
             skills=csr.skills,
             stress=csr.stress,
             authority=csr.authority,
+            tier=contact.tier,
             can_escalate=len(self.tiers) > 1,
+            trace=trace,
         )
         angry = (
             max(0.0, call.peak - 0.6)
@@ -619,10 +629,15 @@ class BehaviourCenter(ContactCenter):
         if calls:
             last = calls[-1]
             resolved = last.resolved and not abandoned
-            peak = max(c.peak for c in calls)
             end = last.anger
-            conceded = sum(c.conceded for c in calls)
-            escalated = any(c.escalated for c in calls)
+            if len(calls) == 1:  # the usual case, without the generators below
+                peak, conceded, escalated = last.peak, last.conceded, last.escalated
+                conceded_invalid = last.conceded_invalid
+            else:
+                peak = max(c.peak for c in calls)
+                conceded = sum(c.conceded for c in calls)
+                escalated = any(c.escalated for c in calls)
+                conceded_invalid = any(c.conceded_invalid for c in calls)
             issue.remedy_left, issue.fix_left, issue.info_left = last.remedy, last.fix, last.info
             issue.conceded += conceded
             if (
@@ -645,7 +660,7 @@ class BehaviourCenter(ContactCenter):
             )
             if abandoned:
                 value -= p["customers.abandon_withdrawal"]
-            if any(c.conceded_invalid for c in calls):
+            if conceded_invalid:
                 # Conceding to an invalid claim trains the customer to complain more.
                 old = cust.propensity
                 cust.propensity = min(

@@ -244,7 +244,6 @@ class Call:
         "escalated",
         "handed_over",
         "resolved",
-        "complaint",
         "insults",
         "asked",
         "nature",
@@ -252,21 +251,6 @@ class Call:
         "tier",
         "trace",
     )
-
-    def __init__(self) -> None:
-        self.n_moves = 0
-        self.moves: list[int] = []
-        self.trace: list[float] | None = None
-        self.talk_s = 0.0
-        self.conceded = 0.0
-        self.conceded_invalid = False
-        self.escalated = False
-        self.handed_over = False
-        self.resolved = False
-        self.complaint = False
-        self.insults = 0
-        self.insulted = False
-        self.diagnosis = 0.0
 
 
 class Conversations:
@@ -295,134 +279,110 @@ class Conversations:
         self._moves = np.zeros(self.cp.max_moves, dtype=np.int64)
         self._trace = np.zeros(self.cp.max_moves + 1, dtype=np.float64)
 
-    def open_call(
+    def play_call(
         self,
         issue: Issue,
-        anger: float,
-        persona: int,
-        temperament: int,
-        persona_vent: float,
-        persona_respect: float,
-        perception: float,
-        tier: int = 0,
-        trace: bool = False,
-    ) -> Call:
-        """A call about ``issue`` opening at ``anger``, with the customer's needs.
-
-        The need to vent and for respect grow with anger (an angry customer sends two
-        messages, facts and feelings: DOMAIN.md section 3).
-        """
-        call = Call()
-        call.anger = call.peak = call.start_anger = anger
-        call.vent = min(1.0, persona_vent * (0.3 + anger) if issue.nature != VENTING else 1.0)
-        call.respect = min(1.0, persona_respect * (0.4 + anger))
-        call.remedy = issue.remedy_left
-        call.info = issue.info_left
-        call.fix = issue.fix_left
-        call.asked = issue.asked
-        call.nature = issue.nature
-        call.valid = issue.valid
-        call.tier = tier
-        if trace:
-            call.trace = [anger]
-        # What the CSR recognises: the customer's type, with probability = perception.
-        j = self.buf.take(3)
-        u_persona, u_temperament, u_valid = self.buf.u[j : j + 3].tolist()
-        call.seen_persona = persona if u_persona < perception else 0
-        call.seen_temperament = temperament if u_temperament < perception else -1
-        call.seen_valid = issue.valid if u_valid < 0.5 + 0.5 * perception else not issue.valid
-        return call
-
-    def converse(
-        self,
-        call: Call,
         strategy: Strategy,
         *,
-        reactivity: float,
-        recovery: float,
-        expressiveness: float,
+        anger: float,
+        temperament: int,
         persona: int,
-        talk_factor: float,
-        insult_rate: float,
-        difficulty: float,
+        traits: tuple[float, float, float, float, float, float, float],
         skills: tuple[float, float, float, float],
         stress: float,
         authority: float,
-        can_escalate: bool,
-    ) -> float:
-        """Play the call to its end; returns the CSR stress added by insults.
+        tier: int = 0,
+        can_escalate: bool = False,
+        trace: bool = False,
+    ) -> tuple[Call, float]:
+        """Open a call about ``issue`` and play it to its end.
 
-        The moves are played by the compiled loop :func:`sim.conversation_loop.play`.
+        The call opens at ``anger``; the needs to vent and for respect grow with anger (an
+        angry customer sends two messages, facts and feelings: DOMAIN.md section 3). The
+        CSR recognises the customer's type with probability = perception. The moves are
+        played by the compiled loop :func:`sim.conversation_loop.play`.
 
         Args:
-            call: The opened call (modified in place).
+            issue: What the call is about (its open needs are carried between contacts).
             strategy: Picks the moves (its :class:`~sim.rule_program.RuleProgram`).
-            reactivity, recovery, expressiveness: The customer's temperament traits.
-            persona: The customer's persona number (row of the move x persona table).
-            talk_factor: The persona's talk-time multiplier.
-            insult_rate: The persona's insult chance per move at full anger.
-            difficulty: How hard the issue is to fix, 0..1.
+            anger: Anger at the opening, 0..1.
+            temperament, persona: The customer's type (numbers of ``sim.moves``' tuples).
+            traits: The customer's (reactivity, recovery, expressiveness) from the
+                temperament and (talk factor, insult rate per move at full anger, need to
+                vent, need for respect) from the persona.
             skills: The CSR's (empathy, problem solving, perception, self-control).
             stress: The CSR's stress at the start of the call, 0..1.
             authority: Largest concession the CSR may grant, currency.
+            tier: 0 for the front line, 1 for the supervisors.
             can_escalate: Whether a second tier exists to escalate to.
+            trace: Keep anger after each move in ``call.trace``.
+
+        Returns:
+            The finished call, and the CSR stress added by the customer's insults.
         """
+        reactivity, recovery, expressiveness, talk_factor, insult_rate, p_vent, p_respect = traits
         empathy, solving, perception, control = skills
-        tracing = call.trace is not None
+        buf = self.buf
+        j = buf.take(3)
+        u_persona, u_temperament, u_valid = buf.u[j : j + 3].tolist()
+        valid, nature = issue.valid, issue.nature
+        seen_persona = persona if u_persona < perception else 0
+        seen_valid = valid if u_valid < 0.5 + 0.5 * perception else not valid
+        vent = min(1.0, p_vent * (0.3 + anger) if nature != VENTING else 1.0)
+        respect = min(1.0, p_respect * (0.4 + anger))
         # The state vector, in the order of sim.conversation_loop's indices.
         s = np.array(
             (
-                call.anger,
-                call.vent,
-                call.respect,
-                call.remedy,
-                call.info,
-                call.fix,
-                call.diagnosis,
-                call.conceded,
-                call.peak,
-                call.asked,
-                call.valid,
-                call.nature,
-                call.seen_valid,
-                call.seen_persona == TALKER,
-                call.tier == 0,
+                anger,
+                vent,
+                respect,
+                issue.remedy_left,
+                issue.info_left,
+                issue.fix_left,
+                0.0,  # diagnosis
+                0.0,  # conceded
+                anger,  # peak
+                issue.asked,
+                valid,
+                nature,
+                seen_valid,
+                seen_persona == TALKER,
+                tier == 0,
                 can_escalate,
                 reactivity,
                 recovery,
                 expressiveness,
                 talk_factor,
                 insult_rate,
-                difficulty,
+                issue.difficulty,
                 empathy,
                 solving,
                 perception,
                 control,
                 stress,
                 authority,
-                tracing,
-                call.n_moves,
-                call.insulted,
-                call.talk_s,
-                0.0,
-                call.conceded_invalid,
-                call.insults,
-                call.escalated,
-                call.handed_over,
-                call.resolved,
+                trace,
+                0.0,  # moves made
+                False,  # insulted on the last move
+                0.0,  # talk time
+                0.0,  # stress gained
+                False,  # conceded to an invalid claim
+                0.0,  # insults
+                False,  # escalated
+                False,  # handed over
+                False,  # resolved
             ),
             dtype=np.float64,
         )
-        buf = self.buf
         j = buf.take(self.draws_per_call)
         program = strategy.program
-        moves, trace = self._moves, self._trace
+        moves, traced = self._moves, self._trace
         buf.release(
             play(
                 s,
                 self._used,
                 moves,
-                trace,
+                traced,
                 self.rows,
                 self.persona_mod[persona],
                 self.cp_vector,
@@ -434,6 +394,7 @@ class Conversations:
                 j,
             )
         )
+        call = Call()
         (
             call.anger,
             call.vent,
@@ -456,6 +417,10 @@ class Conversations:
             handed_over,
             resolved,
         ) = s[N_MOVES:].tolist()
+        call.start_anger = anger
+        call.asked, call.nature, call.valid, call.tier = issue.asked, nature, valid, tier
+        call.seen_persona, call.seen_valid = seen_persona, seen_valid
+        call.seen_temperament = temperament if u_temperament < perception else -1
         call.n_moves = n = int(n_moves)
         call.insulted = insulted > 0.0
         call.conceded_invalid = conceded_invalid > 0.0
@@ -464,6 +429,5 @@ class Conversations:
         call.handed_over = handed_over > 0.0
         call.resolved = resolved > 0.0
         call.moves = moves[:n].tolist()
-        if tracing:
-            call.trace.extend(trace[1 : n + 1].tolist())
-        return stress_gain
+        call.trace = [anger, *traced[1 : n + 1].tolist()] if trace else None
+        return call, stress_gain

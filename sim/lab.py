@@ -84,23 +84,17 @@ def play_calls(
             caller.difficulty,
             caller.asked if nature == FAILURE else 0.0,
         )
-        call = conv.open_call(
-            issue, caller.anger, q, t, tr.vent_need[q], tr.respect_need[q], skills[2], trace=True
-        )
-        conv.converse(
-            call,
+        call, _ = conv.play_call(
+            issue,
             strategy,
-            reactivity=tr.reactivity[t],
-            recovery=tr.recovery[t],
-            expressiveness=tr.expressiveness[t],
+            anger=caller.anger,
+            temperament=t,
             persona=q,
-            talk_factor=tr.talk_factor[q],
-            insult_rate=tr.insult_rate[q],
-            difficulty=caller.difficulty,
+            traits=tr.of_caller(t, q),
             skills=skills,
             stress=stress,
             authority=authority,
-            can_escalate=False,
+            trace=True,
         )
         rows.append(
             {
