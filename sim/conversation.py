@@ -90,9 +90,12 @@ class Issue:
         # What is still to be done about the issue, carried from one contact to the next.
         self.remedy_left = 1.0 if asked > 0 else 0.0
         self.fix_left = 1.0 if (nature == FAILURE and valid) else 0.0
-        self.info_left = {FAILURE: 0.3 if valid else 0.9, HELP: 1.0, CONSULT: 1.0, VENTING: 0.1}[
-            nature
-        ]
+        # Information still wanted: little for a real failure (it needs fixing), much for
+        # an invalid claim (it needs explaining) and for questions; venting wants little.
+        if nature == FAILURE:
+            self.info_left = 0.3 if valid else 0.9
+        else:
+            self.info_left = 0.1 if nature == VENTING else 1.0
         self.conceded = 0.0
 
 
