@@ -163,8 +163,8 @@ def bench_model(quick: bool) -> None:
 
 
 def bench_compare(quick: bool) -> None:
-    print("== Default `ccsim compare` (7 presets, default replications and days) ==")
-    args = ["--quiet", "--no-charts"] + (["--days", "5"] if quick else [])
+    print("== Default `ccsim compare` (7 presets, default replications and days, charts) ==")
+    args = ["--quiet"] + (["--days", "5"] if quick else [])
     for jobs in (1, 2):
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
