@@ -10,6 +10,7 @@ Collection timing never changes results, only speed and the peak memory in betwe
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,7 +18,9 @@ from contextlib import contextmanager
 #: Cycles still get collected; the memory they hold in between is a few MB at most.
 YOUNG_THRESHOLD = 50_000
 
-_depth = 0
+_lock = threading.Lock()
+_active = 0  # blocks open, in any thread (Dask workers run models in threads)
+_saved: tuple[int, int, int] | None = None
 
 
 @contextmanager
@@ -25,24 +28,21 @@ def quiet_collector() -> Iterator[None]:
     """Within the block, collect rarely and leave objects that existed before alone.
 
     Objects alive on entry are frozen (``gc.freeze``: moved out of the collector's sight)
-    and the young-generation threshold is raised; both are restored on exit. Nested
-    blocks are fine: only the outermost one changes and restores the settings.
+    and the young-generation threshold is raised; both are restored when the last open
+    block closes. Nested blocks, and blocks in several threads at once, are fine.
     """
-    global _depth
-    if _depth:
-        _depth += 1
-        try:
-            yield
-        finally:
-            _depth -= 1
-        return
-    thresholds = gc.get_threshold()
-    _depth = 1
-    gc.freeze()
-    gc.set_threshold(YOUNG_THRESHOLD, thresholds[1], thresholds[2])
+    global _active, _saved
+    with _lock:
+        if _active == 0:
+            _saved = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(YOUNG_THRESHOLD, _saved[1], _saved[2])
+        _active += 1
     try:
         yield
     finally:
-        _depth = 0
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        with _lock:
+            _active -= 1
+            if _active == 0:
+                gc.set_threshold(*_saved)
+                gc.unfreeze()
