@@ -29,7 +29,6 @@ from policies.policy import Policy, load_policy
 from sim.arrivals import profile_from_file
 from sim.behaviour import BehaviourCenter
 from sim.errors import InputError
-from sim.housekeeping import quiet_collector
 from sim.parameters import Parameters
 from sim.staffing import Staffing, read_schedule
 
@@ -136,8 +135,7 @@ def run_task(task: Task) -> dict[str, Any]:
         "traces": [...]}``: the replication's flat metrics, its breakdown by temperament
         and persona (long format), its interval table, and optional records.
     """
-    with quiet_collector():  # building 50,000 customers is allocation-heavy too
-        model = build_model(task).run()
+    model = build_model(task).run()
     summary = model.summary()
     model.release()  # results are read below from what the model returned
     by_t = summary.pop("by_temperament")

@@ -24,7 +24,6 @@ import pandas as pd
 from sim.agents import CSR
 from sim.arrivals import ArrivalProfile, sample_arrivals
 from sim.errors import InputError
-from sim.housekeeping import quiet_collector
 from sim.queueing import Contact, Tier
 from sim.records import (
     ABANDONED,
@@ -221,9 +220,8 @@ class ContactCenter(mesa.Model):
 
     def run(self) -> ContactCenter:
         """Run to the end of the horizon and the drain; returns the model."""
-        with quiet_collector():
-            while self.running:
-                self.step()
+        while self.running:
+            self.step()
         return self
 
     def _advance(self, t_stop: float) -> None:

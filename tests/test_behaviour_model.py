@@ -214,29 +214,3 @@ def test_a_rate_that_rises_during_the_day_enables_that_days_later_candidates():
     assert len(enabled) == 1 and enabled[0][0] == times[k]
     contact = model.admit(enabled[0][3], float(times[k]))
     assert contact is not None and contact.customer is cust
-
-
-def test_the_quiet_collector_restores_the_settings_it_changed():
-    """Running a model tunes Python's garbage collector and puts it back afterwards."""
-    import gc
-    import threading
-
-    from sim.housekeeping import YOUNG_THRESHOLD, quiet_collector
-
-    before = gc.get_threshold()
-    seen = []
-
-    def run():
-        with quiet_collector():
-            seen.append(gc.get_threshold()[0])
-
-    with quiet_collector(), quiet_collector():
-        threads = [threading.Thread(target=run) for _ in range(4)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        assert gc.get_threshold()[0] == YOUNG_THRESHOLD
-    assert seen == [YOUNG_THRESHOLD] * 4
-    assert gc.get_threshold() == before
-    assert gc.get_freeze_count() == 0
