@@ -3,6 +3,7 @@ account (MODEL.md section 2; DOMAIN.md sections 1 to 3)."""
 
 from __future__ import annotations
 
+import gc
 import math
 
 import mesa
@@ -98,9 +99,18 @@ def create_population(
     )
     rate = np.array([params[f"persona.{p}.issue_rate"] for p in PERSONAS])[persona]
     propensity = rate / rate.mean()
-    return [
-        Customer(model, int(t), int(p), float(b), float(v), float(r), float(y), k)
-        for k, (t, p, b, v, r, y) in enumerate(
-            zip(temperament, persona, balance, value, propensity, tenure, strict=True)
-        )
-    ]
+    # Building the base is one burst of allocations that makes no garbage: with the
+    # collector on, it would walk the growing base dozens of times for nothing (about 40%
+    # of the build time, measured). It is switched back on at once, whatever happens.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return [
+            Customer(model, int(t), int(p), float(b), float(v), float(r), float(y), k)
+            for k, (t, p, b, v, r, y) in enumerate(
+                zip(temperament, persona, balance, value, propensity, tenure, strict=True)
+            )
+        ]
+    finally:
+        if collecting:
+            gc.enable()
