@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.conversation_loop import N_MOVES, PARAMS_SIZE, PEAK, play
+from sim.conversation_loop import N_MOVES, PARAMS_SIZE, PEAK, STATE_SIZE, play
 from sim.moves import FIELDS, PERSONAS, Catalogue
 from sim.parameters import Parameters
 from sim.rule_program import RuleProgram
@@ -29,6 +29,8 @@ from sim.rule_program import RuleProgram
 FAILURE, HELP, CONSULT, VENTING = 0, 1, 2, 3
 NATURES = ("failure", "help_seeking", "consultative", "venting")
 TALKER = PERSONAS.index("talker")
+#: Room for the loop's outputs at the end of the call's state vector.
+_OUTPUT_SLOTS = (0.0,) * (STATE_SIZE - N_MOVES)
 
 
 class Strategy(Protocol):
@@ -365,15 +367,7 @@ class Conversations:
                 stress,
                 authority,
                 trace,
-                0.0,  # moves made
-                False,  # insulted on the last move
-                0.0,  # talk time
-                0.0,  # stress gained
-                False,  # conceded to an invalid claim
-                0.0,  # insults
-                False,  # escalated
-                False,  # handed over
-                False,  # resolved
+                *_OUTPUT_SLOTS,
             ),
             dtype=np.float64,
         )

@@ -37,7 +37,8 @@ ANGER, VENT, RESPECT, REMEDY, INFO, FIX, DIAGNOSIS, CONCEDED, PEAK = range(9)
 ASKED, IS_VALID, NATURE, SEEN_VALID, SEEN_TALKER, FRONT_LINE, CAN_ESCALATE = range(9, 16)
 REACTIVITY, RECOVERY, EXPRESSIVENESS, TALK_FACTOR, INSULT_RATE, DIFFICULTY = range(16, 22)
 EMPATHY, SOLVING, PERCEPTION, CONTROL, STRESS, AUTHORITY, TRACING = range(22, 29)
-# --- outputs (inputs above are updated in place too) -----------------------------------------
+# --- outputs, written at the end (their input values are ignored); the call's state above
+# is updated in place too --------------------------------------------------------------------
 N_MOVES, INSULTED_LAST, TALK, STRESS_GAIN, CONCEDED_INVALID, INSULTS = range(29, 35)
 ESCALATED, HANDED_OVER, RESOLVED = range(35, 38)
 STATE_SIZE = 38
@@ -175,10 +176,10 @@ def play(s, used, moves, trace, rows, mod, cp, rules, table_rows, choices, u, nr
     vent, respect, remedy = s[VENT], s[RESPECT], s[REMEDY]
     info, fix, diagnosis = s[INFO], s[FIX], s[DIAGNOSIS]
     conceded, peak = s[CONCEDED], s[PEAK]
-    n_moves = int(s[N_MOVES])
-    insulted = s[INSULTED_LAST] > 0.0
-    conceded_invalid = s[CONCEDED_INVALID] > 0.0
-    insults = s[INSULTS]
+    n_moves = 0
+    insulted = False
+    conceded_invalid = False
+    insults = 0.0
     escalated = False
     handed_over = False
     chosen = -1
@@ -303,7 +304,7 @@ def play(s, used, moves, trace, rows, mod, cp, rules, table_rows, choices, u, nr
     s[ANGER], s[PEAK], s[N_MOVES], s[INSULTED_LAST] = anger, peak, n_moves, insulted
     s[VENT], s[RESPECT], s[REMEDY] = vent, respect, remedy
     s[INFO], s[FIX], s[DIAGNOSIS], s[CONCEDED] = info, fix, diagnosis, conceded
-    s[TALK] += talk + cp[OVERHEAD_S]
+    s[TALK] = talk + cp[OVERHEAD_S]
     s[STRESS_GAIN] = stress_gain
     s[CONCEDED_INVALID] = conceded_invalid
     s[INSULTS] = insults

@@ -9,8 +9,8 @@ name, only of moves and perceived quantities.
 
 Layout (all ``float64``, so one compiled signature serves every strategy):
 
-* ``tables[s, r]`` = ``[move, at_most, kind_1, quantity_1, threshold_1, kind_2, ...]``;
-  a row with ``move == -1`` ends table ``s`` (tables are padded to the same length).
+* rule rows ``[move, at_most, kind_1, quantity_1, threshold_1, kind_2, ...]``, the
+  tables stacked and padded to the same length; a row with ``move == -1`` ends a table.
 * ``choices[c]`` = ``[table, kind_1, quantity_1, threshold_1, ...]``: the first choice
   whose condition holds picks its table; table 0 is the default.
 """
@@ -70,26 +70,15 @@ class RuleProgram:
     """The arrays the compiled loop reads (see the module docstring for the layout).
 
     Attributes:
-        tables: Rule tables, shape (tables, rules, 2 + 3 x terms).
+        rules: The rule tables stacked into one matrix, shape (tables x table_rows,
+            2 + 3 x terms); table ``s`` starts at row ``s * table_rows``.
+        table_rows: Rows per table, its end marker included.
         choices: Table choices, shape (choices, 1 + 3 x terms); may have no rows.
     """
 
-    tables: np.ndarray
+    rules: np.ndarray
+    table_rows: int
     choices: np.ndarray
-
-    @property
-    def rules(self) -> np.ndarray:
-        """The tables stacked into one matrix (``table_rows`` rows per table)."""
-        return self._rules
-
-    @property
-    def table_rows(self) -> int:
-        """Rows per table (including its end marker)."""
-        return self.tables.shape[1]
-
-    def __post_init__(self) -> None:
-        rules = np.ascontiguousarray(self.tables.reshape(-1, self.tables.shape[2]))
-        object.__setattr__(self, "_rules", rules)
 
     @classmethod
     def build(
@@ -116,7 +105,7 @@ class RuleProgram:
                 raise ValueError(f"choice {c} names table {table} of {len(tables)}")
             chosen[c, 0] = table
             _put_terms(chosen[c, CHOICE_HEAD:], terms)
-        return cls(np.ascontiguousarray(packed), np.ascontiguousarray(chosen))
+        return cls(packed.reshape(-1, packed.shape[2]), rows, chosen)
 
 
 def _put_terms(row: np.ndarray, terms: Sequence[Term]) -> None:
