@@ -6,6 +6,9 @@ CSR who answers plays a conversation of moves (``conversation.py``) whose talk t
 the handle time; the customer remembers the contact (``memory.py``) and their emotional
 account moves; an overdraft is churn; an unresolved issue comes back as a repeat contact.
 
+The events run in a compiled loop (:mod:`sim.event_loop`) over arrays this class
+builds and owns; the customers and CSRs are Mesa agents that read their rows.
+
 Common random numbers: the customer base, every candidate contact (time, who, the issue,
 patience) and the CSRs' skills come from their own named streams, so every policy run
 with the same seed faces the same people and the same issues at the same times.
@@ -16,31 +19,32 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from importlib import resources
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim import event_loop as ev
 from sim.arrivals import SECONDS_PER_DAY, ArrivalProfile, sample_arrivals
-from sim.conversation import (
-    CONSULT,
-    FAILURE,
-    HELP,
-    NATURES,
-    VENTING,
-    Call,
-    Conversations,
-    Issue,
-    RandomBuffer,
+from sim.conversation import CONSULT, FAILURE, HELP, NATURES, VENTING, Conversations
+from sim.conversation_loop import STATE_SIZE
+from sim.customers import (
+    BALANCE,
+    CELL,
+    CHURNED,
+    CONTACTS,
+    LAST_RESOLVED,
+    PERSONA,
+    PROPENSITY,
+    TEMPERAMENT,
+    VALUE,
+    create_population,
 )
-from sim.customers import Customer, create_population
-from sim.floor import Floor
-from sim.memory import MemoryParams, account_change, csat, experience
-from sim.model import ARRIVE, INF, ContactCenter, OperationsConfig
+from sim.floor import ROUTINGS, Floor
+from sim.memory import MemoryParams
+from sim.model import INF, ContactCenter, OperationsConfig
 from sim.moves import MOVES, PERSONAS, TEMPERAMENTS
 from sim.parameters import Parameters
-from sim.queueing import Contact, Tier
 from sim.records import IntervalSums, summarize
 from sim.staffing import Staffing
 
@@ -121,39 +125,6 @@ def weekday_profile(first_contacts_per_day: float, days: int) -> ArrivalProfile:
     return ArrivalProfile(starts, np.full(len(starts), width), expected, labels, "weekday_profile")
 
 
-class ContactState:
-    """What the model keeps about one contact while it is in the system."""
-
-    __slots__ = (
-        "callback",
-        "issue",
-        "anger",
-        "patience_unit",
-        "calls",
-        "wait_s",
-        "balance_before",
-        "attempt",
-        "csr",
-        "answered_s",
-        "stress",
-        "arrival_s",
-    )
-
-    def __init__(self, issue: Issue, anger: float, patience_unit: float, attempt: int) -> None:
-        self.issue = issue
-        self.anger = anger
-        self.patience_unit = patience_unit
-        self.calls: list[Call] = []
-        self.wait_s = 0.0
-        self.balance_before = math.nan
-        self.attempt = attempt
-        self.csr = -1
-        self.answered_s = math.nan
-        self.stress = 0.0
-        self.arrival_s = math.nan
-        self.callback = False
-
-
 @dataclass(frozen=True)
 class Traits:
     """Per-temperament and per-persona numbers, as lists for fast lookup."""
@@ -220,6 +191,9 @@ class Traits:
 class BehaviourCenter(ContactCenter):
     """The contact center with customers, strategies and conversations.
 
+    The events run in the compiled loop of :mod:`sim.event_loop`, on the arrays this
+    class builds; the Mesa agents (customers, CSRs) read their state from those arrays.
+
     Args:
         params: Model parameters (defaults overridden by the user).
         floor: The service policy (strategy mix, routing, levers), built by ``policies/``.
@@ -243,7 +217,7 @@ class BehaviourCenter(ContactCenter):
         trace_anger: bool = False,
     ) -> None:
         self.params = params
-        self.p = params.to_dict()  # a plain dict: looked up several times per contact
+        self.p = params.to_dict()
         self.floor = floor
         days = int(params["scenario.days"])
         if profile is None:
@@ -263,31 +237,18 @@ class BehaviourCenter(ContactCenter):
         self.keep_contacts = keep_contacts
         self.trace_anger = trace_anger
         super().__init__(config, seed=seed, keep_records=False)
-        self.customers: list[Customer] = create_population(
+        self.customer_table, self.customers = create_population(
             self, params, self.streams.generator("population")
         )
         self.conversations = Conversations(params, self.streams.generator("conversation"))
-        self.outcome_rng = RandomBuffer(self.streams.generator("outcomes"))
+        self._conversation_rng = self.conversations.buf.rng
+        self._outcome_rng = self.streams.generator("outcomes")
         self._candidates = self.streams.generator("candidates")
-        # Issue rates and departures as arrays, to thin a day's candidates in one go.
-        self._propensity = np.array([c.propensity for c in self.customers])
-        self._gone = np.zeros(len(self.customers), dtype=bool)
-        self._persona = np.array([c.persona for c in self.customers])
-        self._temperament = np.array([c.temperament for c in self.customers])
         self._setup_csrs()
         self.cap = float(params["customers.issue_propensity_cap"])
-        # Plain lists indexed by temperament * n_personas + persona: a counter is bumped
-        # several times per contact, and list indexing is much cheaper than NumPy's.
-        self._counts = {name: [0.0] * (len(TEMPERAMENTS) * len(PERSONAS)) for name in COUNTERS}
-        # The same lists by attribute, for the hot path: self._tally.issues[cust.cell] += 1.
-        self._tally = SimpleNamespace(**self._counts)
-        self.contact_rows: list[tuple] = []
-        self.anger_traces: list[tuple[str, int, int, list[float]]] = []
         self._sums: list[IntervalSums] | None = None  # per tier, made at the first flush
-        self._issue_ids = 0
         self._day_loaded = -1
-        self._aht_estimate = 300.0  # running mean handle time, s (for callback offers)
-        self.callbacks = 0
+        self._st = self._build_state()
         # A cohort whose emotional accounts are followed day by day (for charts): the
         # first customers of the base, a random sample, the same for every policy.
         self.cohort = self.customers[: int(params["scenario.cohort_size"])]
@@ -327,52 +288,270 @@ class BehaviourCenter(ContactCenter):
             sup.stress = 0.0
             sup.free_since_s = 0.0
 
-    def queue_priority(self, tier: int):
-        """Priority routing from the floor: most valuable or angriest caller first."""
-        routing = self.floor.routing
-        if routing == "value":
-            return lambda contact: -contact.customer.value
-        if routing == "anger":
-            return lambda contact: -contact.info.anger
-        return None
+    # --- the compiled loop's state ----------------------------------------------------------
+    def _build_state(self) -> ev.State:
+        """The arrays of :mod:`sim.event_loop`, with the CSRs on duty and shifts scheduled."""
+        p, tr, mp, floor = self.p, self.traits, self.mp, self.floor
+        front = self.csrs[0]
+        sups = self.csrs[1] if len(self.csrs) > 1 else []
+        agents = front + sups
+        # Strategies as rule programs, stacked; each CSR points at its own.
+        programs: dict[int, int] = {}
+        distinct = []
+        for csr in agents:
+            if id(csr.strategy.program) not in programs:
+                programs[id(csr.strategy.program)] = len(distinct)
+                distinct.append(csr.strategy.program)
+        width = max(prog.rules.shape[1] for prog in distinct)
+        # Zero padding adds ALWAYS terms, which hold: the conditions are unchanged.
+        prules = np.zeros((sum(len(prog.rules) for prog in distinct), width))
+        pchoices = np.zeros((sum(len(prog.choices) for prog in distinct), width - 1))
+        pmeta = np.zeros((len(distinct), 5), dtype=np.int64)
+        r = c = 0
+        for i, prog in enumerate(distinct):
+            prules[r : r + len(prog.rules), : prog.rules.shape[1]] = prog.rules
+            pchoices[c : c + len(prog.choices), : prog.choices.shape[1]] = prog.choices
+            pmeta[i] = (r, prog.table_rows, c, len(prog.choices), len(prog.rules))
+            r, c = r + len(prog.rules), c + len(prog.choices)
+        kf = np.zeros((len(agents), ev.KF))
+        ki = np.zeros((len(agents), ev.KI), dtype=np.int64)
+        for k, csr in enumerate(agents):
+            kf[k, ev.K_AUTHORITY] = csr.authority
+            kf[k, ev.K_SKILLS : ev.K_SKILLS + 4] = csr.skills
+            ki[k, ev.K_TIER], ki[k, ev.K_POSITION] = csr.tier, csr.position
+            ki[k, ev.K_PROGRAM] = programs[id(csr.strategy.program)]
+        sizes = [len(tier) for tier in self.csrs]
+        ti = np.zeros((len(sizes), ev.TI), dtype=np.int64)
+        ti[:, ev.T_SIZE] = sizes
+        ti[:, ev.T_OFFSET] = np.cumsum([0, *sizes[:-1]])
+        pv = np.zeros(ev.PV)
+        values = {
+            ev.P_CAP: self.cap,
+            ev.P_FAILURE_WITHDRAWAL: p["issues.failure_withdrawal"],
+            ev.P_LOSS_AVERSION: mp.loss_aversion,
+            ev.P_MEAN_PATIENCE: p["customers.mean_patience_s"],
+            ev.P_PATIENCE_ANGER: p["customers.patience_anger_factor"],
+            ev.P_CALLBACK_WEIGHT: p["customers.callback_wait_weight"],
+            ev.P_WAIT_ANGER: p["customers.wait_anger_per_min"],
+            ev.P_STRESS_HALF_LIFE_MIN: p["csr.stress_half_life_min"],
+            ev.P_STRESS_PER_ANGRY: p["csr.stress_per_angry_call"],
+            ev.P_COMPLAINT_ANGER: p["conversation.complaint_anger"],
+            ev.P_ABANDON_WITHDRAWAL: p["customers.abandon_withdrawal"],
+            ev.P_TRAINING: p["customers.invalid_concession_training"],
+            ev.P_FOLLOW_UP: float(bool(floor.follow_up)),
+            ev.P_FOLLOW_UP_GAIN: mp.follow_up_gain,
+            ev.P_RETURN_PROBABILITY: p["issues.return_probability"],
+            ev.P_MAX_CONTACTS: p["issues.max_contacts"],
+            ev.P_REDIAL_MIN: p["issues.mean_redial_min"],
+            ev.P_REPEAT_DAYS: p["issues.mean_repeat_delay_days"],
+            ev.P_REPEAT_ANGER: p["issues.repeat_anger"],
+            ev.P_UNRESOLVED_WITHDRAWAL: p["issues.unresolved_withdrawal"],
+            ev.P_HORIZON: self.horizon_s,
+            ev.P_ROUTING: ROUTINGS.index(floor.routing),
+            ev.P_CALLBACK_WAIT: INF if floor.callback_wait_s is None else floor.callback_wait_s,
+            ev.P_KEEP: float(self.keep_contacts),
+            ev.P_TRACE: float(self.trace_anger),
+            ev.P_TRACE_TEMPERAMENT: TRACE_TEMPERAMENT,
+            ev.P_TRACE_PERSONA: TRACE_PERSONA,
+            ev.P_CSAT_SCALE: mp.csat_scale,
+            ev.P_TIERS: len(self.tiers),
+            ev.P_TALKER: PERSONAS.index("talker"),
+        }
+        for i, v in values.items():
+            pv[i] = v
+        assert len(values) == ev.PV
+        tt = np.array(
+            [tr.reactivity, tr.recovery, tr.expressiveness, tr.grudge, tr.base_anger]
+        ).T.copy()
+        tq = np.array(
+            [
+                tr.talk_factor,
+                tr.insult_rate,
+                tr.invalid_share,
+                tr.anger_offset,
+                tr.vent_need,
+                tr.respect_need,
+                tr.urgency,
+            ]
+        ).T.copy()
+        # Match routing: expressive, angry or rude customers need empathy; the rest need
+        # solving.
+        rough = [PERSONAS.index(x) for x in ("angry", "rude", "arguer")]
+        needs_empathy = np.array(
+            [
+                [int(tr.expressiveness[t] > 0.5 or q in rough) for q in range(len(PERSONAS))]
+                for t in range(len(TEMPERAMENTS))
+            ],
+            dtype=np.int64,
+        )
+        conv = self.conversations
+        max_moves = conv.cp.max_moves
+        slots = 1024
+        n_shifts = len(self._events)
+        buffer = conv.buf.size
+        gi = np.zeros(ev.GI, dtype=np.int64)
+        gi[ev.G_CONV_POS] = gi[ev.G_OUT_POS] = buffer  # empty: the first take draws
+        gf = np.zeros(ev.GF)
+        gf[ev.G_AHT] = 300.0  # running mean handle time, s (for callback offers)
+        events = slots + len(agents) + n_shifts
+        rows = 4 * slots if self.keep_contacts else 0
+        st = ev.State(
+            gi=gi,
+            gf=gf,
+            pv=pv,
+            memory=mp.vector(),
+            cf=self.customer_table.f,
+            ci=self.customer_table.i,
+            sf=np.zeros((slots, ev.SF)),
+            si=np.zeros((slots, ev.SI), dtype=np.int64),
+            smoves=np.zeros((slots if self.keep_contacts else 1, 2 * max_moves), dtype=np.int64),
+            free=np.zeros(slots, dtype=np.int64),
+            kf=kf,
+            ki=ki,
+            ti=ti,
+            idle=np.zeros((len(sizes), max(sizes)), dtype=np.int64),
+            q=np.zeros((len(sizes), slots, 3)),
+            ev=np.zeros((events, 6)),
+            tt=tt,
+            tq=tq,
+            needs_empathy=needs_empathy,
+            tally=np.zeros((len(COUNTERS), len(TEMPERAMENTS) * len(PERSONAS))),
+            rec=np.zeros((4 * slots, 8)),
+            rowf=np.zeros((rows, ev.RF)),
+            rowi=np.zeros((rows, ev.RI), dtype=np.int64),
+            rowmoves=np.zeros((rows, 2 * max_moves), dtype=np.int64),
+            trf=np.zeros((TRACE_LIMIT if self.trace_anger else 0, max_moves + 1)),
+            tri=np.zeros((TRACE_LIMIT if self.trace_anger else 0, 4), dtype=np.int64),
+            day_f=np.zeros((0, 7)),
+            day_i=np.zeros((0, 3), dtype=np.int64),
+            passing=np.zeros(0, dtype=np.int64),
+            moves_rows=conv.rows,
+            persona_mod=conv.persona_mod,
+            cp=conv.cp_vector,
+            prules=prules,
+            pchoices=pchoices,
+            pmeta=pmeta,
+            scratch=np.zeros(STATE_SIZE),
+            used=np.zeros(len(conv.rows), dtype=np.int64),
+            moves=np.zeros(max_moves, dtype=np.int64),
+            trace=np.zeros(max_moves + 1),
+            conv_u=np.zeros(buffer),
+            conv_n=np.zeros(buffer),
+            out_u=np.zeros(buffer),
+            out_n=np.zeros(buffer),
+        )
+        st.free[:] = np.arange(slots)[::-1]  # slot 0 is taken first
+        gi[ev.G_FREE] = slots
+        # As the queueing core starts: the second tier, then the front line, on duty; a
+        # staffing schedule's changes are events (in the order the core scheduled them).
+        rngs = (self._conversation_rng, self._outcome_rng)
+        if len(sizes) > 1:
+            ev.set_head_count(st, 1, self.config.supervisors, *rngs)
+        for t, _, _, a, b in sorted(self._events, key=lambda e: e[1]):
+            ev.schedule(st.ev, st.gi, t, ev.SHIFT, a, b, 0.0)
+        self._events.clear()
+        if self.config.staffing.is_fixed:
+            ev.set_head_count(st, 0, int(self.config.staffing.counts[0]), *rngs)
+        self._n_shifts = n_shifts
+        return st
 
-    def on_queue(self, contact: Contact, tier: Tier) -> None:
-        """Offer a callback when the expected wait is long (a policy lever).
+    def _grow(self) -> None:
+        """Make room for the next event: double the slots (and what is sized by them), the
+        record buffers, or both."""
+        st = self._st
+        slots = len(st.free)
+        changes = {}
+        if st.gi[ev.G_FREE] < 1:
+            new = 2 * slots
+            changes["sf"] = _grown(st.sf, new)
+            changes["si"] = _grown(st.si, new)
+            if self.keep_contacts:
+                changes["smoves"] = _grown(st.smoves, new)
+            free = np.zeros(new, dtype=np.int64)
+            free[: st.gi[ev.G_FREE]] = st.free[: st.gi[ev.G_FREE]]
+            added = np.arange(slots, new)[::-1]
+            free[st.gi[ev.G_FREE] : st.gi[ev.G_FREE] + len(added)] = added
+            st.gi[ev.G_FREE] += len(added)
+            changes["free"] = free
+            fifo = ROUTINGS[int(st.pv[ev.P_ROUTING])] not in ("value", "anger")
+            q = np.zeros((st.q.shape[0], new, st.q.shape[2]))
+            for tier in range(q.shape[0]):
+                n = st.ti[tier, ev.T_Q_N]
+                # A ring is unwrapped to start at 0; a heap is already there.
+                head = st.ti[tier, ev.T_Q_HEAD] if fifo else 0
+                q[tier, :n] = st.q[tier, (head + np.arange(n)) % slots]
+            changes["q"] = q
+            st.ti[:, ev.T_Q_HEAD] = 0
+            slots = new
+        changes.update(self._event_room(slots, len(st.day_f)))
+        need = slots + 4
+        if st.gi[ev.G_RECORDS] + need > len(st.rec):
+            changes["rec"] = _grown(st.rec, 2 * (st.gi[ev.G_RECORDS] + need))
+        if self.keep_contacts and st.gi[ev.G_ROWS] + need > len(st.rowf):
+            rows = 2 * (st.gi[ev.G_ROWS] + need)
+            for name in ("rowf", "rowi", "rowmoves"):
+                changes[name] = _grown(getattr(st, name), rows)
+        self._st = st._replace(**changes)
 
-        The expected wait is the queue ahead times the running mean handle time over the
-        CSRs on duty (the estimate a real IVR announces). A caller who takes the callback
-        no longer hangs up, and feels only part of the wait (customers.callback_wait_weight:
-        not being on hold, and having chosen, DOMAIN.md section 1).
-        """
-        limit = self.floor.callback_wait_s
-        if limit is None or tier.index != 0:
-            return
-        on_duty = sum(tier.on_duty) or 1
-        expected = (len(tier) + 1) * self._aht_estimate / on_duty
-        if expected > limit:
-            contact.deadline_s = INF
-            contact.info.callback = True
-            self.callbacks += 1
+    def _event_room(self, slots: int, candidates: int) -> dict:
+        """Grown event heap arrays, if it could overflow: pending events are at most one
+        per slot, one per CSR, the shifts and the day's candidates."""
+        st = self._st
+        need = slots + len(st.ki) + self._n_shifts + candidates
+        return {} if need <= len(st.ev) else {"ev": _grown(st.ev, need)}
 
-    def choose_csr(self, tier: Tier, contact: Contact) -> int | None:
-        """With ``match`` routing, the idle CSR whose skills best fit the customer."""
-        if self.floor.routing != "match" or len(tier.idle) < 2:
-            return tier.idle_csr()
-        cust = contact.customer
-        # Expressive, angry or rude customers need empathy; the rest need solving.
-        needs_empathy = self.traits.expressiveness[cust.temperament] > 0.5 or PERSONAS[
-            cust.persona
-        ] in ("angry", "rude", "arguer")
-        skill = 0 if needs_empathy else 1
-        csrs = self.csrs[tier.index]
-        candidates = [k for k in tier.idle if tier.on_duty[k] and not tier.busy[k]]
-        if not candidates:
-            return tier.idle_csr()
-        best = max(candidates, key=lambda k: (csrs[k].skills[skill], -k))
-        tier.take_idle(best)
-        return best
+    def _advance(self, t_stop: float) -> None:
+        self._st.gf[ev.G_NOW] = self.now
+        rngs = (self._conversation_rng, self._outcome_rng)
+        while ev.advance(self._st, t_stop, *rngs) == ev.NEED_ROOM:
+            self._grow()
+        self.now = float(self._st.gf[ev.G_NOW])
 
-    # --- arrivals: candidate first contacts, thinned by who is still a customer ------------
+    def _finish(self) -> None:
+        """After the drain: whoever is still queued hangs up or is still waiting."""
+        st = self._st
+        st.gf[ev.G_NOW] = self.now
+        # Room for every slot's record and row: the drain concludes queued contacts.
+        if st.gi[ev.G_FREE] < 1 or st.gi[ev.G_RECORDS] + len(st.free) + 4 > len(st.rec):
+            self._grow()
+        if self.keep_contacts and st.gi[ev.G_ROWS] + len(st.free) + 4 > len(st.rowf):
+            self._grow()
+        ev.drain(self._st, max(self.now, self.horizon_s), self._conversation_rng, self._outcome_rng)
+        self._flush()
+
+    def _sync_csrs(self) -> None:
+        """Copy the CSRs' counters and stress from the loop's arrays to the agents."""
+        st = self._st
+        for k, csr in enumerate(a for tier in self.csrs for a in tier):
+            csr.contacts_handled = int(st.ki[k, ev.K_HANDLED])
+            csr.busy_s = float(st.kf[k, ev.K_BUSY_S])
+            csr.stress = float(st.kf[k, ev.K_STRESS])
+            csr.free_since_s = float(st.kf[k, ev.K_FREE_SINCE])
+
+    @property
+    def callbacks(self) -> int:
+        """Callbacks offered and taken."""
+        return int(self._st.gi[ev.G_CALLBACKS])
+
+    @property
+    def counters(self) -> dict[str, np.ndarray]:
+        """Outcome counters as (temperament x persona) arrays."""
+        shape = (len(TEMPERAMENTS), len(PERSONAS))
+        return {name: self._st.tally[i].reshape(shape).copy() for i, name in enumerate(COUNTERS)}
+
+    @property
+    def anger_traces(self) -> list[tuple[str, int, int, list[float]]]:
+        """Anger before and after each move of traced calls: (strategy, temperament,
+        persona, anger trace)."""
+        st = self._st
+        agents = [a for tier in self.csrs for a in tier]
+        out = []
+        for x in range(int(st.gi[ev.G_TRACES])):
+            k, t, q, n = st.tri[x].tolist()
+            out.append((getattr(agents[k].strategy, "name", "?"), t, q, st.trf[x, :n].tolist()))
+        return out
+
+    # --- the clock: a day at a time ---------------------------------------------------------
     def draw_arrivals(self) -> list[float]:
         """No arrivals up front: each day's candidates are drawn when the day begins."""
         return []
@@ -407,13 +586,13 @@ class BehaviourCenter(ContactCenter):
         # Thinning: a candidate becomes a contact if its customer is still a customer and
         # its draw falls under the customer's issue rate. Rates only rise (training by
         # concessions), so what fails now can only pass later today if the rate rises:
-        # _rate_rose schedules those; the rest never reach the event loop.
-        passing = np.flatnonzero((threshold < self._propensity[who]) & ~self._gone[who])
-        self._arrivals = times[passing].tolist()
-        self._cand_index = passing.tolist()
-        self._next_arrival = 0
+        # sim.event_loop.rate_rose schedules those; the rest never reach the event loop.
+        table = self.customer_table
+        passing = np.flatnonzero(
+            (threshold < table.f[who, PROPENSITY]) & (table.i[who, CHURNED] == 0)
+        )
         self._day_candidates = (times, who, threshold)
-        self._cand_customer = who.tolist()
+        self._cand_index = passing
         u_nature, u_kind, u_invalid = rng.random(n), rng.random(n), rng.random(n)
         m_sev, m_diff = p["issues.mean_severity"], p["issues.mean_difficulty"]
         severity = rng.beta(4 * m_sev, 4 * (1 - m_sev), n)
@@ -423,7 +602,7 @@ class BehaviourCenter(ContactCenter):
         # claimed failure (valid or not, an emergency or not, with compensation asked) or
         # a communication issue; the opening anger follows temperament, persona, severity.
         tr = self.traits
-        persona, temperament = self._persona[who], self._temperament[who]
+        persona, temperament = table.i[who, PERSONA], table.i[who, TEMPERAMENT]
         failure = u_nature < p["issues.failure_share"]
         venting = u_kind < p["issues.venting_share"]
         help_seeking = u_kind < (1 + p["issues.venting_share"]) / 2
@@ -448,384 +627,40 @@ class BehaviourCenter(ContactCenter):
             + np.asarray(tr.anger_offset)[persona]
         )
         anger = np.minimum(1.0, np.maximum(0.0, anger))
-        self._cand = (
-            nature.tolist(),
-            valid.tolist(),
-            severity.tolist(),
-            difficulty.tolist(),
-            asked.tolist(),
-            anger.tolist(),
-            patience.tolist(),
-        )
+        self._cand = (nature, valid, severity, difficulty, asked, anger, patience)
+        day_f = np.empty((n, 7))
+        day_f[:, ev.D_TIME], day_f[:, ev.D_THRESHOLD] = times, threshold
+        day_f[:, ev.D_SEVERITY], day_f[:, ev.D_DIFFICULTY] = severity, difficulty
+        day_f[:, ev.D_ASKED], day_f[:, ev.D_ANGER], day_f[:, ev.D_PATIENCE] = asked, anger, patience
+        day_i = np.empty((n, 3), dtype=np.int64)
+        day_i[:, ev.D_WHO], day_i[:, ev.D_NATURE], day_i[:, ev.D_VALID] = who, nature, valid
+        self._st = self._st._replace(day_f=day_f, day_i=day_i, passing=passing.astype(np.int64))
+        self._st = self._st._replace(**self._event_room(len(self._st.free), n))
+        self._st.gi[ev.G_NEXT_ARRIVAL] = 0
         self._day_loaded = day
-
-    def make_contact(self, i: int, t: float) -> Contact | None:
-        """The ``i``-th candidate of the day that passed thinning: a first contact, unless
-        its customer has left since the day began."""
-        return self._first_contact(self._cand_index[i], t)
-
-    def _rate_rose(self, cust: Customer, old: float, new: float) -> None:
-        """Schedule today's candidates of ``cust`` still to come that pass at the new
-        issue rate but failed at the old one (exactly what thinning at call time gives)."""
-        times, who, threshold = self._day_candidates
-        late = (who == cust.index) & (threshold >= old) & (threshold < new) & (times > self.now)
-        for k in np.flatnonzero(late).tolist():
-            self.schedule(float(times[k]), ARRIVE, _Candidate(k), None)
-
-    def _first_contact(self, i: int, t: float) -> Contact | None:
-        """Day candidate number ``i`` at ``t``: its issue, and the contact it makes."""
-        cust = self.customers[self._cand_customer[i]]
-        if cust.churned:
-            return None
-        nature, valid, severity, difficulty, asked, anger, patience = self._cand
-        self._issue_ids += 1
-        issue = Issue(self._issue_ids, nature[i], valid[i], severity[i], difficulty[i], asked[i])
-        if issue.nature == FAILURE and issue.valid:
-            # The failure itself is a withdrawal, before the customer calls (DOMAIN.md 1).
-            cust.failures += 1
-            cust.balance += account_change(
-                -self.p["issues.failure_withdrawal"] * issue.severity,
-                self.mp.loss_aversion,
-                self.traits.grudge[cust.temperament],
-            )
-            if cust.balance < 0:
-                self._churn(cust, t)
-                return None
-        issue.opening_anger = anger[i]
-        state = ContactState(issue, anger[i], patience[i], attempt=1)
-        self._tally.issues[cust.cell] += 1
-        return self._new_contact(cust, state, t)
-
-    def _new_contact(self, cust: Customer, state: ContactState, t: float) -> Contact:
-        deadline = t + self._patience(cust, state)
-        contact = Contact(next(self._cid), t, deadline, 0.0, 0, cust)
-        contact.info = state
-        state.balance_before = cust.balance
-        state.arrival_s = t
-        cust.contacts += 1
-        self._tally.contacts[cust.cell] += 1
-        if state.attempt > 1:
-            self._tally.repeats[cust.cell] += 1
-        return contact
-
-    def _patience(self, cust: Customer, state: ContactState) -> float:
-        """Patience, s: shorter when angrier and when urgent (MODEL.md section 2)."""
-        p = self.p
-        mean = (
-            p["customers.mean_patience_s"]
-            * math.exp(-p["customers.patience_anger_factor"] * state.anger)
-            / self.traits.urgency[cust.persona]
-        )
-        return state.patience_unit * mean
-
-    def admit(self, contact: Contact | _Candidate, t: float) -> Contact | None:
-        """A repeat contact is due: dropped if the customer has left meanwhile (or a
-        candidate first contact enabled by a risen issue rate)."""
-        if contact.__class__ is _Candidate:
-            return self._first_contact(contact.k, t)
-        cust = contact.customer
-        if cust.churned:
-            return None
-        state = contact.info
-        fresh = self._new_contact(cust, state, t)
-        return fresh
-
-    # --- service ----------------------------------------------------------------------------
-    def begin_service(self, contact: Contact, csr, now: float) -> float:
-        """Play the conversation; its talk time is the handle time."""
-        state: ContactState = contact.info
-        cust: Customer = contact.customer
-        tr, p = self.traits, self.p
-        t, q = cust.temperament, cust.persona
-        wait = now - contact.arrival_s
-        if state.callback:
-            wait *= p["customers.callback_wait_weight"]
-        state.wait_s += wait
-        # Waiting raises anger (MODEL.md section 2).
-        anger = min(
-            1.0, state.anger + p["customers.wait_anger_per_min"] * wait / 60.0 * tr.reactivity[t]
-        )
-        # Stress decays while the CSR was idle (MODEL.md section 3).
-        idle = now - csr.free_since_s
-        if idle > 0:
-            csr.stress *= 0.5 ** (idle / (60.0 * p["csr.stress_half_life_min"]))
-        if contact.tier == 0:
-            state.csr = csr.position
-            state.answered_s = now
-            state.stress = csr.stress
-        conv = self.conversations
-        trace = (
-            self.trace_anger
-            and t == TRACE_TEMPERAMENT
-            and q == TRACE_PERSONA
-            and contact.tier == 0
-            and len(self.anger_traces) < TRACE_LIMIT
-        )
-        call, insult_stress = conv.play_call(
-            state.issue,
-            csr.strategy,
-            anger=anger,
-            temperament=t,
-            persona=q,
-            traits=tr.of_caller(t, q),
-            skills=csr.skills,
-            stress=csr.stress,
-            authority=csr.authority,
-            tier=contact.tier,
-            can_escalate=len(self.tiers) > 1,
-            trace=trace,
-        )
-        angry = (
-            max(0.0, call.peak - 0.6)
-            * 10.0
-            * p["csr.stress_per_angry_call"]
-            * (1.0 - csr.skills[3])
-        )
-        csr.stress = min(1.0, csr.stress + insult_stress + angry)
-        csr.free_since_s = now + call.talk_s
-        if contact.tier == 0:
-            self._aht_estimate += 0.01 * (call.talk_s - self._aht_estimate)
-        state.calls.append(call)
-        state.anger = call.anger
-        if trace:
-            self.anger_traces.append((getattr(csr.strategy, "name", "?"), t, q, call.trace))
-        return call.talk_s
-
-    def finish_service(self, contact: Contact, csr, now: float) -> int | None:
-        """After the call: pass an escalation to the supervisors, or conclude the contact."""
-        state: ContactState = contact.info
-        call = state.calls[-1]
-        cust = contact.customer
-        if contact.tier == 0:
-            self._tally.answered[cust.cell] += 1
-            if state.attempt == 1:
-                self._tally.talk_first_s[cust.cell] += call.talk_s
-                self._tally.answered_first[cust.cell] += 1
-            self._tally.stress_sum[cust.cell] += state.stress
-        if call.escalated and contact.tier == 0 and len(self.tiers) > 1:
-            contact.deadline_s = now + self._patience(cust, state)
-            return 1
-        self._conclude(contact, now, abandoned=False)
-        return None
-
-    def on_abandon(self, contact: Contact, when: float) -> None:
-        """A caller hung up waiting: a withdrawal, and the issue is still open."""
-        if contact.tier == 0:
-            self._tally.abandoned[contact.customer.cell] += 1
-        contact.info.wait_s += when - contact.arrival_s
-        self._conclude(contact, when, abandoned=True)
-
-    # --- memory, account, churn, repeats -------------------------------------------------
-    def _conclude(self, contact: Contact, now: float, abandoned: bool) -> None:
-        state: ContactState = contact.info
-        cust: Customer = contact.customer
-        issue = state.issue
-        tr, mp, p = self.traits, self.mp, self.p
-        t = cust.temperament
-        calls = state.calls
-        j = self.outcome_rng.take(4)
-        u = self.outcome_rng.u
-        complaint = False
-        if calls:
-            last = calls[-1]
-            resolved = last.resolved and not abandoned
-            end = last.anger
-            if len(calls) == 1:  # the usual case, without the generators below
-                peak, conceded, escalated = last.peak, last.conceded, last.escalated
-                conceded_invalid = last.conceded_invalid
-            else:
-                peak = max(c.peak for c in calls)
-                conceded = sum(c.conceded for c in calls)
-                escalated = any(c.escalated for c in calls)
-                conceded_invalid = any(c.conceded_invalid for c in calls)
-            issue.remedy_left, issue.fix_left, issue.info_left = last.remedy, last.fix, last.info
-            issue.conceded += conceded
-            if (
-                not resolved
-                and end >= p["conversation.complaint_anger"]
-                and u[j] < tr.expressiveness[t]
-            ):
-                complaint = True  # a formal complaint (DOMAIN.md section 4)
-            value = experience(
-                mp,
-                peak=peak,
-                end=end,
-                resolved=resolved,
-                remedy_share=(1.0 - last.remedy) if issue.asked > 0 else None,
-                courtesy=1.0 - last.respect,
-                wait_s=state.wait_s,
-                escalated=escalated or complaint,
-                prior_failures=cust.failures
-                - (1 if issue.nature == FAILURE and issue.valid else 0),
-            )
-            if abandoned:
-                value -= p["customers.abandon_withdrawal"]
-            if conceded_invalid:
-                # Conceding to an invalid claim trains the customer to complain more.
-                old = cust.propensity
-                cust.propensity = min(
-                    self.cap, old * (1 + p["customers.invalid_concession_training"])
-                )
-                if cust.propensity > old:
-                    self._propensity[cust.index] = cust.propensity
-                    self._rate_rose(cust, old, cust.propensity)
-                self._tally.invalid_concessions[cust.cell] += 1
-            self._tally.concession[cust.cell] += conceded
-            if escalated or complaint:
-                self._tally.escalations[cust.cell] += 1
-                cust.escalations += 1
-            if complaint:
-                self._tally.complaints[cust.cell] += 1
-                cust.complaints += 1
-        else:
-            resolved, peak, end, conceded, escalated = False, state.anger, state.anger, 0.0, False
-            value = -p["customers.abandon_withdrawal"] - mp.wait_loss_per_min * state.wait_s / 60.0
-        if resolved:
-            issue.resolved = True
-            self._tally.resolved[cust.cell] += 1
-            if state.attempt == 1:
-                issue.first_resolved = True
-                self._tally.first_resolved[cust.cell] += 1
-        change = account_change(value, mp.loss_aversion, tr.grudge[t])
-        if resolved and self.floor.follow_up:
-            change += mp.follow_up_gain
-        cust.balance += change
-        cust.last_resolved = resolved
-        self._tally.csat_sum[cust.cell] += csat(value, mp.csat_scale)
-        self._tally.concluded[cust.cell] += 1
-        if cust.balance < 0:
-            self._churn(cust, now)
-        elif not resolved:
-            self._repeat_or_give_up(cust, state, now, u[j + 1], u[j + 2], u[j + 3], abandoned)
-        if self.keep_contacts:
-            self._keep_row(
-                contact,
-                state,
-                cust,
-                now,
-                abandoned,
-                escalated,
-                complaint,
-                resolved,
-                conceded,
-                peak,
-                end,
-            )
-
-    def _repeat_or_give_up(
-        self,
-        cust: Customer,
-        state: ContactState,
-        now: float,
-        u_return: float,
-        u_delay: float,
-        u_patience: float,
-        abandoned: bool = False,
-    ) -> None:
-        p, tr = self.p, self.traits
-        t = cust.temperament
-        issue = state.issue
-        issue.contacts = state.attempt
-        returns = p["issues.return_probability"] * (0.4 + 0.6 * tr.expressiveness[t])
-        if state.attempt < p["issues.max_contacts"] and u_return < returns:
-            # A caller who hung up in the queue redials soon; an unresolved issue comes
-            # back days later.
-            mean_delay = (
-                p["issues.mean_redial_min"] * 60.0
-                if abandoned
-                else p["issues.mean_repeat_delay_days"] * SECONDS_PER_DAY
-            )
-            delay = -math.log(1.0 - u_delay) * mean_delay
-            when = now + delay
-            if when < self.horizon_s:
-                anger = min(
-                    1.0,
-                    issue.opening_anger
-                    + p["issues.repeat_anger"] * state.attempt * tr.reactivity[t],
-                )
-                nxt = ContactState(
-                    issue, anger, -math.log(1.0 - u_patience), attempt=state.attempt + 1
-                )
-                self.add_contact(_pending(nxt, cust, when))
-            return
-        # Giving up on an unresolved issue: a silent withdrawal (MODEL.md section 5).
-        cust.unresolved += 1
-        cust.balance += account_change(
-            -p["issues.unresolved_withdrawal"], self.mp.loss_aversion, tr.grudge[t]
-        )
-        if cust.balance < 0:
-            self._churn(cust, now)
-
-    def _churn(self, cust: Customer, now: float) -> None:
-        cust.churned = True
-        self._gone[cust.index] = True
-        cust.churned_s = now
-
-    @property
-    def counters(self) -> dict[str, np.ndarray]:
-        """Outcome counters as (temperament x persona) arrays."""
-        shape = (len(TEMPERAMENTS), len(PERSONAS))
-        return {k: np.asarray(v).reshape(shape) for k, v in self._counts.items()}
-
-    def _keep_row(
-        self,
-        contact,
-        state,
-        cust,
-        now,
-        abandoned,
-        escalated,
-        complaint,
-        resolved,
-        conceded,
-        peak,
-        end,
-    ) -> None:
-        call = state.calls[0] if state.calls else None
-        csr = self.csrs[0][state.csr] if state.csr >= 0 else None
-        self.contact_rows.append(
-            (
-                contact.cid,
-                state.issue.iid,
-                cust.unique_id,
-                TEMPERAMENTS[cust.temperament],
-                PERSONAS[cust.persona],
-                NATURES[state.issue.nature],
-                state.issue.valid,
-                state.attempt,
-                state.csr,
-                getattr(csr.strategy, "name", "") if csr else "",
-                state.arrival_s,
-                state.answered_s,
-                now if state.calls else math.nan,
-                state.wait_s,
-                " ".join(MOVES[m] for c in state.calls for m in c.moves),
-                call.start_anger if call else state.anger,
-                peak,
-                end,
-                "abandoned" if abandoned else "answered",
-                escalated,
-                complaint,
-                resolved,
-                conceded,
-                state.balance_before,
-                cust.balance,
-                cust.churned,
-            )
-        )
 
     # --- day-by-day aggregation keeps memory flat ---------------------------------------
     def end_of_step(self) -> None:
-        """Fold the day's finished contact records into the interval sums and drop them;
-        note the cohort's account balances."""
+        """Fold the day's contact records into the interval sums and drop them; note the
+        cohort's account balances; update the CSR agents."""
         self._flush()
         self._snapshot(int(round(min(self.now, self.horizon_s) / SECONDS_PER_DAY)))
+        self._sync_csrs()
 
     def _snapshot(self, day: int) -> None:
         if self.account_rows and self.account_rows[-1][0] == day:
             return
-        for cust in self.cohort:
-            self.account_rows.append((day, cust.unique_id, cust.balance, cust.churned))
+        n = len(self.cohort)
+        table = self.customer_table
+        self.account_rows.extend(
+            zip(
+                [day] * n,
+                [c.unique_id for c in self.cohort],
+                table.f[:n, BALANCE].tolist(),
+                (table.i[:n, CHURNED] == 1).tolist(),
+                strict=True,
+            )
+        )
 
     def accounts_frame(self) -> pd.DataFrame:
         """Daily account balances of the followed cohort (day, customer, balance, churned)."""
@@ -840,16 +675,14 @@ class BehaviourCenter(ContactCenter):
             if len(self.tiers) > 1:
                 sup = Staffing.fixed(cfg.supervisors)
                 self._sums.append(IntervalSums(cfg.profile, sup, cfg.sl_threshold_s, 1))
-        if not self.records:
+        st = self._st
+        n = int(st.gi[ev.G_RECORDS])
+        if n == 0:
             return
-        table = np.array(self.records, dtype=float)
+        table = st.rec[:n]
         for sums in self._sums:
             sums.add(table)
-        self.records.clear()
-
-    def _finish(self) -> None:
-        super()._finish()
-        self._flush()
+        st.gi[ev.G_RECORDS] = 0
 
     # --- results ----------------------------------------------------------------------------
     def interval_table(self, tier: int = 0) -> pd.DataFrame:
@@ -862,7 +695,51 @@ class BehaviourCenter(ContactCenter):
 
     def contacts_frame(self) -> pd.DataFrame:
         """One row per concluded contact (needs ``keep_contacts=True``)."""
-        return pd.DataFrame.from_records(self.contact_rows, columns=CONTACT_FIELDS)
+        st = self._st
+        n = int(st.gi[ev.G_ROWS]) if self.keep_contacts else 0
+        rf, ri = st.rowf[:n], st.rowi[:n]
+        uid = np.array([c.unique_id for c in self.customers], dtype=np.int64)
+        who = ri[:, ev.RI_CUSTOMER]
+        csr = ri[:, ev.RI_CSR]
+        names = [getattr(a.strategy, "name", "") for a in self.csrs[0]]
+        moves = [
+            " ".join(MOVES[m] for m in row[:k])
+            for row, k in zip(st.rowmoves[:n].tolist(), ri[:, ev.RI_MOVES].tolist(), strict=True)
+        ]
+        columns = {
+            "contact_id": ri[:, ev.RI_CID],
+            "issue_id": ri[:, ev.RI_IID],
+            "customer": uid[who],
+            "temperament": np.array(TEMPERAMENTS, dtype=object)[
+                self.customer_table.i[who, TEMPERAMENT]
+            ],
+            "persona": np.array(PERSONAS, dtype=object)[self.customer_table.i[who, PERSONA]],
+            "nature": np.array(NATURES, dtype=object)[ri[:, ev.RI_NATURE]],
+            "valid": ri[:, ev.RI_VALID] == 1,
+            "attempt": ri[:, ev.RI_ATTEMPT],
+            "csr": csr,
+            "strategy": [names[k] if k >= 0 else "" for k in csr.tolist()],
+            "arrival_s": rf[:, ev.RF_ARRIVAL],
+            "answered_s": rf[:, ev.RF_ANSWERED],
+            "end_s": rf[:, ev.RF_END],
+            "wait_s": rf[:, ev.RF_WAIT],
+            "moves": moves,
+            "start_anger": rf[:, ev.RF_START_ANGER],
+            "peak_anger": rf[:, ev.RF_PEAK],
+            "final_anger": rf[:, ev.RF_FINAL],
+            "outcome": np.where(ri[:, ev.RI_ABANDONED] == 1, "abandoned", "answered").astype(
+                object
+            ),
+            "escalated": ri[:, ev.RI_ESCALATED] == 1,
+            "complaint": ri[:, ev.RI_COMPLAINT] == 1,
+            "resolved": ri[:, ev.RI_RESOLVED] == 1,
+            "concession": rf[:, ev.RF_CONCESSION],
+            "balance_before": rf[:, ev.RF_BALANCE_BEFORE],
+            "balance_after": rf[:, ev.RF_BALANCE_AFTER],
+            "churned": ri[:, ev.RI_CHURNED] == 1,
+        }
+        assert tuple(columns) == CONTACT_FIELDS
+        return pd.DataFrame(columns)
 
     def summary(self) -> dict:
         """Operations metrics of the front line plus the behaviour outcomes."""
@@ -878,29 +755,25 @@ class BehaviourCenter(ContactCenter):
         """Retention, escalation, resolution, cost and satisfaction, with breakdowns."""
         c = {k: v for k, v in self.counters.items()}
         n_t, n_p = len(TEMPERAMENTS), len(PERSONAS)
-        base = np.zeros((n_t, n_p))
-        churned = np.zeros((n_t, n_p))
-        lost = 0.0
-        retained_value = 0.0
-        contacted = np.zeros((n_t, n_p))
-        contacted_kept = np.zeros((n_t, n_p))
-        kept_after = {True: [0, 0], False: [0, 0]}
-        for cust in self.customers:
-            cell = (cust.temperament, cust.persona)
-            base[cell] += 1
-            if cust.contacts:
-                contacted[cell] += 1
-            last = getattr(cust, "last_resolved", None)
-            if cust.churned:
-                churned[cell] += 1
-                lost += cust.value
-            else:
-                retained_value += cust.value
-                if cust.contacts:
-                    contacted_kept[cell] += 1
-            if last is not None:
-                kept_after[last][0] += 1
-                kept_after[last][1] += not cust.churned
+        table = self.customer_table
+        gone = table.i[:, CHURNED] == 1
+        touched = table.i[:, CONTACTS] > 0
+        last = table.i[:, LAST_RESOLVED]
+
+        def per_cell(mask: np.ndarray) -> np.ndarray:
+            counts = np.bincount(table.i[mask, CELL], minlength=n_t * n_p)
+            return counts.reshape(n_t, n_p).astype(float)
+
+        everyone = np.ones(len(gone), dtype=bool)
+        base, churned = per_cell(everyone), per_cell(gone)
+        contacted, contacted_kept = per_cell(touched), per_cell(touched & ~gone)
+        # Summed one by one, in the customers' order, as a running total would.
+        lost = sum(table.f[gone, VALUE].tolist(), 0.0)
+        retained_value = sum(table.f[~gone, VALUE].tolist(), 0.0)
+        kept_after = {
+            flag: [int((last == flag).sum()), int(((last == flag) & ~gone).sum())]
+            for flag in (True, False)
+        }
         years = self.params["scenario.valuation_years"]
         p = self.params
         hours_staffed = (
@@ -970,7 +843,7 @@ class BehaviourCenter(ContactCenter):
                 "csat": float(total["csat"]),
                 "labor_cost": float(labor),
                 "net_value": float(retained_value * years - c["concession"].sum() - labor),
-                "callbacks": int(self.callbacks),
+                "callbacks": self.callbacks,
                 "retention_after_resolved": _share(kept_after[True]),
                 "retention_after_unresolved": _share(kept_after[False]),
                 "repeats_note": "arrival volumes are expected first contacts; repeat contacts come on top",
@@ -994,17 +867,8 @@ def _share(pair: list[int]) -> float:
     return pair[1] / pair[0] if pair[0] else math.nan
 
 
-class _Candidate:
-    """A day candidate enabled after the day began (see ``BehaviourCenter._rate_rose``)."""
-
-    __slots__ = ("k",)
-
-    def __init__(self, k: int) -> None:
-        self.k = k
-
-
-def _pending(state: ContactState, cust: Customer, when: float) -> Contact:
-    """A repeat contact scheduled for ``when`` (its deadline is set when it arrives)."""
-    contact = Contact(-1, when, INF, 0.0, 0, cust)
-    contact.info = state
-    return contact
+def _grown(a: np.ndarray, rows: int) -> np.ndarray:
+    """``a`` with ``rows`` rows (along its first axis), zero-filled beyond the old ones."""
+    out = np.zeros((rows, *a.shape[1:]), dtype=a.dtype)
+    out[: len(a)] = a
+    return out

@@ -1,5 +1,11 @@
 """The customer base: persistent Mesa agents with temperament, persona and an emotional
-account (MODEL.md section 2; DOMAIN.md sections 1 to 3)."""
+account (MODEL.md section 2; DOMAIN.md sections 1 to 3).
+
+What changes during a run (balance, issue rate, history) lives in the columns of a
+:class:`CustomerTable`, one row per customer, which the compiled event loop
+(:mod:`sim.event_loop`) updates; each :class:`Customer` agent reads and writes its own
+row through attributes, so the agents stay the model's view of its people.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,65 @@ from sim.errors import InputError
 from sim.moves import PERSONAS, TEMPERAMENTS
 from sim.parameters import Parameters
 
+# Columns of CustomerTable.f (float64).
+BALANCE, PROPENSITY, CHURNED_S, VALUE, START_BALANCE, START_PROPENSITY = range(6)
+# Columns of CustomerTable.i (int64); LAST_RESOLVED is -1 before the first concluded contact.
+TEMPERAMENT, PERSONA, CELL, CHURNED, CONTACTS, COMPLAINTS, ESCALATIONS = range(7)
+FAILURES, UNRESOLVED, LAST_RESOLVED = range(7, 10)
+
+
+class CustomerTable:
+    """The customers' state as columns (one row per customer).
+
+    Attributes:
+        f: float64[customers, 6]: balance (account units), propensity (issue rate relative
+            to the average customer), churned_s (when they left, s; NaN if not), value
+            (currency per year), and the balance and propensity at the start.
+        i: int64[customers, 10]: temperament, persona, counter cell, churned (0/1), and
+            the history counts contacts, complaints, escalations, failures, unresolved,
+            and last_resolved (-1 none yet, 0 no, 1 yes).
+    """
+
+    def __init__(self, n: int) -> None:
+        self.f = np.zeros((n, 6))
+        self.f[:, CHURNED_S] = math.nan
+        self.i = np.zeros((n, 10), dtype=np.int64)
+        self.i[:, LAST_RESOLVED] = -1
+
+
+class _FloatColumn:
+    """An agent attribute stored in column ``col`` of the table's float part."""
+
+    def __init__(self, col: int) -> None:
+        self.col = col
+
+    def __get__(self, agent, owner=None):
+        if agent is None:
+            return self
+        return float(agent.table.f[agent.index, self.col])
+
+    def __set__(self, agent, value) -> None:
+        agent.table.f[agent.index, self.col] = value
+
+
+class _IntColumn(_FloatColumn):
+    """An agent attribute stored in column ``col`` of the table's integer part."""
+
+    def __get__(self, agent, owner=None):
+        if agent is None:
+            return self
+        return int(agent.table.i[agent.index, self.col])
+
+    def __set__(self, agent, value) -> None:
+        agent.table.i[agent.index, self.col] = value
+
+
+class _FlagColumn(_IntColumn):
+    def __get__(self, agent, owner=None):
+        if agent is None:
+            return self
+        return bool(agent.table.i[agent.index, self.col])
+
 
 class Customer(mesa.Agent):
     """A customer of the company, alive for the whole horizon until they churn.
@@ -24,40 +89,47 @@ class Customer(mesa.Agent):
         value: Revenue per year, currency.
         propensity: Issue rate relative to the average customer (trained upward by
             concessions to invalid claims).
-        churned: Whether the customer has left.
-        index: Position in the customer base (row of the model's per-customer arrays).
+        churned: Whether the customer has left; churned_s: when, s.
+        index: Position in the customer base (row of the customer table).
         contacts, complaints, escalations, failures, unresolved: History counts.
+        last_resolved: Whether their last concluded contact was resolved (None: none yet).
     """
+
+    balance = _FloatColumn(BALANCE)
+    propensity = _FloatColumn(PROPENSITY)
+    churned_s = _FloatColumn(CHURNED_S)
+    churned = _FlagColumn(CHURNED)
+    contacts = _IntColumn(CONTACTS)
+    complaints = _IntColumn(COMPLAINTS)
+    escalations = _IntColumn(ESCALATIONS)
+    failures = _IntColumn(FAILURES)
+    unresolved = _IntColumn(UNRESOLVED)
+    start_balance = _FloatColumn(START_BALANCE)
+    start_propensity = _FloatColumn(START_PROPENSITY)
 
     def __init__(
         self,
         model: mesa.Model,
+        table: CustomerTable,
+        index: int,
         temperament: int,
         persona: int,
-        balance: float,
         value: float,
-        propensity: float,
         tenure_years: float,
-        index: int = 0,
     ) -> None:
         super().__init__(model)
-        self.index = index  # position in the customer base (row of per-customer arrays)
+        self.table = table
+        self.index = index
         self.temperament = temperament
         self.persona = persona
         self.cell = temperament * len(PERSONAS) + persona  # index of outcome counters
-        self.balance = balance
-        self.start_balance = balance
         self.value = value
-        self.propensity = propensity
-        self.start_propensity = propensity
         self.tenure_years = tenure_years
-        self.churned = False
-        self.churned_s = math.nan
-        self.contacts = 0
-        self.complaints = 0
-        self.escalations = 0
-        self.failures = 0
-        self.unresolved = 0
+
+    @property
+    def last_resolved(self) -> bool | None:
+        last = int(self.table.i[self.index, LAST_RESOLVED])
+        return None if last < 0 else bool(last)
 
 
 def _shares(params: Parameters, table: str, names: tuple[str, ...]) -> np.ndarray:
@@ -71,11 +143,14 @@ def _shares(params: Parameters, table: str, names: tuple[str, ...]) -> np.ndarra
 
 def create_population(
     model: mesa.Model, params: Parameters, rng: np.random.Generator, size: int | None = None
-) -> list[Customer]:
+) -> tuple[CustomerTable, list[Customer]]:
     """Draw the customer base; the same seed gives the same customers to every policy.
 
     Starting balances grow with tenure (MODEL.md section 2): balance = (base + per-year x
     tenure) x lognormal noise; value is lognormal around its mean.
+
+    Returns:
+        The customers' state table and their agents (agent ``k`` owns row ``k``).
     """
     n = int(size if size is not None else params["scenario.customers"])
     temperament = rng.choice(
@@ -99,18 +174,32 @@ def create_population(
     )
     rate = np.array([params[f"persona.{p}.issue_rate"] for p in PERSONAS])[persona]
     propensity = rate / rate.mean()
+    table = CustomerTable(n)
+    table.f[:, BALANCE] = table.f[:, START_BALANCE] = balance
+    table.f[:, PROPENSITY] = table.f[:, START_PROPENSITY] = propensity
+    table.f[:, VALUE] = value
+    table.i[:, TEMPERAMENT] = temperament
+    table.i[:, PERSONA] = persona
+    table.i[:, CELL] = temperament * len(PERSONAS) + persona
     # Building the base is one burst of allocations that makes no garbage: with the
     # collector on, it would walk the growing base dozens of times for nothing (about 40%
     # of the build time, measured). It is switched back on at once, whatever happens.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return [
-            Customer(model, int(t), int(p), float(b), float(v), float(r), float(y), k)
-            for k, (t, p, b, v, r, y) in enumerate(
-                zip(temperament, persona, balance, value, propensity, tenure, strict=True)
+        agents = [
+            Customer(model, table, k, int(t), int(p), float(v), float(y))
+            for k, (t, p, v, y) in enumerate(
+                zip(
+                    temperament.tolist(),
+                    persona.tolist(),
+                    value.tolist(),
+                    tenure.tolist(),
+                    strict=True,
+                )
             )
         ]
     finally:
         if collecting:
             gc.enable()
+    return table, agents
