@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from sim.moves import BAIT_MOVE, CLOSE_MOVE, HANDOVER_MOVE
@@ -152,7 +151,6 @@ def play(s, used, moves, trace, rows, mod, cp, rules, table_rows, choices, u, nr
         The index after the last draw used (the rest of the reservation is given back).
     """
     used[:] = 0
-    seen = np.empty(6)
     sigma = cp[TALK_SIGMA]
     half_var = 0.5 * sigma * sigma
     noise = cp[ANGER_NOISE]
@@ -190,12 +188,16 @@ def play(s, used, moves, trace, rows, mod, cp, rules, table_rows, choices, u, nr
     fix_scale = (1.0 - 0.5 * s[DIFFICULTY]) * solving
     while True:
         # What the CSR perceives before choosing (MODEL.md section 3: perception).
-        seen[0] = anger + seen_noise * nrm[j]
-        seen[1] = vent + seen_noise * nrm[j + 1]
-        seen[2] = respect + seen_noise * nrm[j + 2]
-        seen[3] = info + seen_noise * nrm[j + 3]
-        seen[4] = fix
-        seen[5] = remedy
+        # A tuple, not an array: nothing is allocated per move (and the loop can be
+        # compiled into code that does not count references, sim.event_loop).
+        seen = (
+            anger + seen_noise * nrm[j],
+            vent + seen_noise * nrm[j + 1],
+            respect + seen_noise * nrm[j + 2],
+            info + seen_noise * nrm[j + 3],
+            fix,
+            remedy,
+        )
         if n_moves >= max_moves - 1:
             m = CLOSE_MOVE
         elif stress > handover and can_escalate and anger > 0.6 and front_line:

@@ -67,6 +67,8 @@ INF = math.inf
 #: of some fifty arrays) to a function would otherwise cost an atomic increment and
 #: decrement per array, which measured as a third of the run time. Nothing here allocates.
 _compiled = njit(cache=True, _nrt=False)
+#: Functions only called from compiled code need no Python entry point (compiles faster).
+_helper = njit(cache=True, _nrt=False, no_cpython_wrapper=True)
 SECONDS_PER_DAY = 86_400.0
 _FAILURE, _VENTING = 0, 3  # issue natures, as in sim.conversation
 _ANSWERED, _ABANDONED, _WAITING = 1, 2, 0  # record outcomes, as in sim.records
@@ -315,14 +317,14 @@ State = namedtuple(
 
 
 # --- the event heap: (time, order of scheduling) first -------------------------------------
-@_compiled
+@_helper
 def _before(ev, i, j):
     return ev[i, EV_T] < ev[j, EV_T] or (
         ev[i, EV_T] == ev[j, EV_T] and ev[i, EV_SEQ] < ev[j, EV_SEQ]
     )
 
 
-@_compiled
+@_helper
 def _swap_rows(a, i, j):
     for c in range(a.shape[1]):
         a[i, c], a[j, c] = a[j, c], a[i, c]
@@ -344,7 +346,7 @@ def schedule(ev, gi, t, kind, a, b, x):
         i = parent
 
 
-@_compiled
+@_helper
 def _pop_event(ev, gi):
     """Move the earliest event to the end of the heap's used part and return its row."""
     n = gi[G_EVENTS] - 1
@@ -365,12 +367,12 @@ def _pop_event(ev, gi):
 
 
 # --- queues -------------------------------------------------------------------------------------
-@_compiled
+@_helper
 def _q_before(q, i, j):
     return q[i, Q_KEY] < q[j, Q_KEY] or (q[i, Q_KEY] == q[j, Q_KEY] and q[i, Q_CID] < q[j, Q_CID])
 
 
-@_compiled
+@_helper
 def _enqueue(q, ti, tier, slot, key, cid, by_priority):
     """Put a contact in the tier's queue: FCFS, or by (priority, contact number)."""
     n = ti[tier, T_Q_N]
@@ -389,7 +391,7 @@ def _enqueue(q, ti, tier, slot, key, cid, by_priority):
         qt[(ti[tier, T_Q_HEAD] + n) % qt.shape[0], Q_SLOT] = slot
 
 
-@_compiled
+@_helper
 def _dequeue(q, ti, tier, by_priority):
     """Remove and return the first contact of the tier's queue (which is not empty)."""
     n = ti[tier, T_Q_N] - 1
@@ -415,13 +417,13 @@ def _dequeue(q, ti, tier, by_priority):
     return int(qt[head, Q_SLOT])
 
 
-@_compiled
+@_helper
 def _by_priority(pv):
     routing = int(pv[P_ROUTING])
     return routing == BY_VALUE or routing == BY_ANGER  # noqa: PLR1714 (numba: no `in` on ints)
 
 
-@_compiled
+@_helper
 def _next_contact(st, tier, now, crng, orng):
     """The next contact to serve at ``now`` (-1: none); those who hung up are concluded."""
     q, ti, sf = st.q, st.ti, st.sf
@@ -436,7 +438,7 @@ def _next_contact(st, tier, now, crng, orng):
 
 
 # --- idle CSRs: longest idle first -------------------------------------------------------------
-@_compiled
+@_helper
 def _make_idle(ki, ti, idle, k):
     ki[k, K_BUSY] = 0
     if ki[k, K_LISTED] == 0:
@@ -447,7 +449,7 @@ def _make_idle(ki, ti, idle, k):
         ti[tier, T_IDLE_N] = n + 1
 
 
-@_compiled
+@_helper
 def _idle_csr(ki, ti, idle, tier):
     """The longest-idle CSR on duty, removed from the idle list; -1 if none."""
     size = ti[tier, T_SIZE]
@@ -462,7 +464,7 @@ def _idle_csr(ki, ti, idle, tier):
     return -1
 
 
-@_compiled
+@_helper
 def _take_idle(ki, ti, idle, tier, k):
     """Remove CSR ``k`` from the idle list (chosen by skill)."""
     size, head, n = ti[tier, T_SIZE], ti[tier, T_IDLE_HEAD], ti[tier, T_IDLE_N]
@@ -477,7 +479,7 @@ def _take_idle(ki, ti, idle, tier, k):
     ki[k, K_LISTED] = 0
 
 
-@_compiled
+@_helper
 def _choose_csr(st, tier, slot):
     """Which idle CSR answers (-1: nobody); with match routing, the best-suited skill."""
     ki, kf, ti, idle, ci = st.ki, st.kf, st.ti, st.idle, st.ci
@@ -530,19 +532,19 @@ def set_head_count(st, tier, count, crng, orng):
 
 
 # --- contacts -------------------------------------------------------------------------------------
-@_compiled
+@_helper
 def _new_slot(free, gi):
     gi[G_FREE] -= 1
     return free[gi[G_FREE]]
 
 
-@_compiled
+@_helper
 def _free_slot(free, gi, slot):
     free[gi[G_FREE]] = slot
     gi[G_FREE] += 1
 
 
-@_compiled
+@_helper
 def _patience(sf, si, ci, tq, pv, slot):
     """Patience, s: shorter when angrier and when urgent (MODEL.md section 2)."""
     mean = (
@@ -553,7 +555,7 @@ def _patience(sf, si, ci, tq, pv, slot):
     return sf[slot, S_PATIENCE_UNIT] * mean
 
 
-@_compiled
+@_helper
 def _first_contact(st, i, t):
     """Day candidate ``i`` at ``t``: its issue, and the contact it makes (-1: none)."""
     ci, cf, pv, day_f, day_i = st.ci, st.cf, st.pv, st.day_f, st.day_i
@@ -599,7 +601,7 @@ def _first_contact(st, i, t):
     return slot
 
 
-@_compiled
+@_helper
 def _open_contact(sf, si, slot, anger, patience_unit, attempt):
     """A fresh contact about the slot's issue."""
     sf[slot, S_ANGER], sf[slot, S_PATIENCE_UNIT] = anger, patience_unit
@@ -617,7 +619,7 @@ def _open_contact(sf, si, slot, anger, patience_unit, attempt):
     si[slot, S_MOVES1] = 0
 
 
-@_compiled
+@_helper
 def _new_contact(st, slot, t):
     """The contact in ``slot`` arrives at ``t``."""
     sf, si, ci, gi = st.sf, st.si, st.ci, st.gi
@@ -637,7 +639,7 @@ def _new_contact(st, slot, t):
         tally[N_REPEATS, cell] += 1
 
 
-@_compiled
+@_helper
 def _arrive(st, slot, t, crng, orng):
     ti = st.ti
     tier = st.si[slot, S_TIER]
@@ -657,7 +659,7 @@ def _arrive(st, slot, t, crng, orng):
     _enqueue(st.q, ti, tier, slot, key, st.si[slot, S_CID], _by_priority(pv))
 
 
-@_compiled
+@_helper
 def _on_queue(st, slot, tier):
     """Offer a callback when the expected wait is long (a policy lever).
 
@@ -683,7 +685,7 @@ def _on_queue(st, slot, tier):
 
 
 # --- service --------------------------------------------------------------------------------------
-@_compiled
+@_helper
 def _take(gi, which, k, u, n, rng):
     """Reserve ``k`` pre-drawn numbers (``RandomBuffer.take``); returns the first index.
     An exhausted batch is replaced by a new one drawn from ``rng``."""
@@ -699,14 +701,14 @@ def _take(gi, which, k, u, n, rng):
     return pos
 
 
-@_compiled
+@_helper
 def _start(st, k, slot, t, crng):
     st.ki[k, K_BUSY] = 1
     duration = _begin_service(st, slot, k, t, crng)
     schedule(st.ev, st.gi, t + duration, END, k, slot, t)
 
 
-@_compiled
+@_helper
 def _begin_service(st, slot, k, now, crng):
     """Play the conversation; its talk time is the handle time."""
     sf, si, kf, pv, gi, tt, tq = st.sf, st.si, st.kf, st.pv, st.gi, st.tt, st.tq
@@ -830,7 +832,7 @@ def _begin_service(st, slot, k, now, crng):
     return talk
 
 
-@_compiled
+@_helper
 def _record(st, slot, wait, outcome, start, end, position):
     """A row for the interval sums, in ``ContactRecord`` order."""
     gi, rec = st.gi, st.rec
@@ -842,7 +844,7 @@ def _record(st, slot, wait, outcome, start, end, position):
     rec[r, 3], rec[r, 4], rec[r, 5], rec[r, 6], rec[r, 7] = wait, outcome, start, end, position
 
 
-@_compiled
+@_helper
 def _end(st, k, slot, started, t, crng, orng):
     """CSR ``k`` finishes the contact in ``slot`` at ``t`` and looks at the queue."""
     ki, kf, sf = st.ki, st.kf, st.sf
@@ -865,7 +867,7 @@ def _end(st, k, slot, started, t, crng, orng):
         ki[k, K_BUSY] = 0
 
 
-@_compiled
+@_helper
 def _finish_service(st, slot, now, crng, orng):
     """After the call: pass an escalation to the supervisors (True), or conclude."""
     sf, si, tally = st.sf, st.si, st.tally
@@ -884,7 +886,7 @@ def _finish_service(st, slot, now, crng, orng):
     return False
 
 
-@_compiled
+@_helper
 def _abandon(st, slot, crng, orng):
     """The caller hung up waiting (at their deadline): a withdrawal; the issue stays open."""
     sf = st.sf
@@ -898,7 +900,7 @@ def _abandon(st, slot, crng, orng):
 
 
 # --- memory, account, churn, repeats ----------------------------------------------------------
-@_compiled
+@_helper
 def _conclude(st, slot, now, abandoned, crng, orng):
     """The contact ends: memory, the account, churn, and the repeat if unresolved."""
     sf, si, pv, ci, cf, tally, tt, gi = st.sf, st.si, st.pv, st.ci, st.cf, st.tally, st.tt, st.gi
@@ -980,7 +982,7 @@ def _conclude(st, slot, now, abandoned, crng, orng):
         _free_slot(st.free, gi, slot)
 
 
-@_compiled
+@_helper
 def _repeat_or_give_up(st, slot, now, u_return, u_delay, u_patience, abandoned):
     """Schedule the issue's repeat contact (True); or drop it, and if the customer gives
     up on it, a silent withdrawal (MODEL.md section 5)."""
@@ -1028,7 +1030,7 @@ def rate_rose(st, c, old, new):
             schedule(ev, gi, day_f[k, D_TIME], CANDIDATE, 0, k, 0.0)
 
 
-@_compiled
+@_helper
 def _keep_row(st, slot, now, abandoned, escalated, complaint, resolved, conceded, peak, end):
     sf, si, gi, rf, ri = st.sf, st.si, st.gi, st.rowf, st.rowi
     c = si[slot, S_CUSTOMER]
