@@ -346,8 +346,8 @@ def schedule(ev, gi, t, kind, a, b, x):
         i = parent
 
 
-@_helper
-def _pop_event(ev, gi):
+@_compiled
+def pop_event(ev, gi):
     """Move the earliest event to the end of the heap's used part and return its row."""
     n = gi[G_EVENTS] - 1
     gi[G_EVENTS] = n
@@ -1081,7 +1081,7 @@ def advance(st, t_stop, crng, orng):
         if gi[G_EVENTS] > 0 and ev[0, EV_T] <= next_arrival:
             if ev[0, EV_T] > t_stop:
                 return DONE
-            e = _pop_event(ev, gi)
+            e = pop_event(ev, gi)
             t, kind = ev[e, EV_T], int(ev[e, EV_KIND])
             a, b, x = int(ev[e, EV_A]), int(ev[e, EV_B]), ev[e, EV_X]
             gf[G_NOW] = t
