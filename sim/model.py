@@ -38,7 +38,7 @@ from sim.staffing import Staffing
 from sim.streams import Streams
 
 INF = math.inf
-END, SHIFT, ARRIVE = 0, 1, 2
+END, SHIFT = 0, 1
 HANDLE_TIME_DISTRIBUTIONS = ("exponential", "lognormal")
 
 
@@ -107,8 +107,9 @@ class ContactCenter(mesa.Model):
     every event in between; after the last arrival the center drains: contacts still
     waiting are answered or hang up. ``run()`` steps until done.
 
-    Subclasses add behaviour by overriding :meth:`make_contact`, :meth:`begin_service`,
-    :meth:`finish_service` and :meth:`on_abandon`.
+    With people in it (``sim.behaviour.BehaviourCenter``) the same events, in the same
+    order, are processed by a compiled loop (``sim.event_loop``) that also plays the
+    conversations; the subclass keeps this class's clock, day steps and results.
 
     Args:
         config: The operations configuration.
@@ -130,10 +131,10 @@ class ContactCenter(mesa.Model):
         self._events: list[tuple] = []
         self._seq = itertools.count()
         self._cid = itertools.count()
-        self.tiers = [Tier(0, config.staffing.max_csrs, self.queue_priority(0))]
+        self.tiers = [Tier(0, config.staffing.max_csrs)]
         self.csrs: list[list[CSR]] = [[CSR(self, 0, k) for k in range(config.staffing.max_csrs)]]
         if config.supervisors > 0:
-            self.tiers.append(Tier(1, config.supervisors, self.queue_priority(1)))
+            self.tiers.append(Tier(1, config.supervisors))
             self.csrs.append([CSR(self, 1, k) for k in range(config.supervisors)])
             self._set_head_count(1, config.supervisors)
         staffing = config.staffing
@@ -146,11 +147,7 @@ class ContactCenter(mesa.Model):
         self._next_arrival = 0
         self.running = True
 
-    # --- what subclasses change ------------------------------------------------------
-    def queue_priority(self, tier: int):
-        """The queue discipline of a tier: None for FCFS, or ``contact -> priority``."""
-        return None
-
+    # --- arrivals ------------------------------------------------------------------------
     def draw_arrivals(self) -> list[float]:
         """First-contact arrival times (s) and, here, each contact's patience and handle time."""
         cfg = self.config
@@ -167,41 +164,10 @@ class ContactCenter(mesa.Model):
         ).tolist()
         return times.tolist()
 
-    def make_contact(self, i: int, t: float) -> Contact | None:
-        """The contact of the ``i``-th pre-drawn arrival at ``t`` (None: no contact)."""
-        deadline = INF if self._patience is None else t + self._patience[i]
-        return Contact(next(self._cid), t, deadline, self._handle[i])
-
-    def begin_service(self, contact: Contact, csr: CSR, now: float) -> float:
-        """A CSR answers ``contact`` at ``now``; returns the handle time, s."""
-        return contact.handle_s
-
-    def finish_service(self, contact: Contact, csr: CSR, now: float) -> int | None:
-        """The conversation ended at ``now``; returns a tier to pass the contact to, or None."""
-        return None
-
-    def on_abandon(self, contact: Contact, when: float) -> None:
-        """The caller hung up at ``when`` (s) while waiting."""
-
-    def admit(self, contact: Contact, t: float) -> Contact | None:
-        """A scheduled contact (repeat) is due at ``t``; None drops it (e.g. churned)."""
-        return contact
-
-    def on_queue(self, contact: Contact, tier: Tier) -> None:
-        """``contact`` finds no idle CSR and is about to join ``tier``'s queue."""
-
-    def choose_csr(self, tier: Tier, contact: Contact) -> int | None:
-        """Which idle CSR of ``tier`` answers ``contact`` (None: nobody idle)."""
-        return tier.idle_csr()
-
     # --- the clock ----------------------------------------------------------------------
     def schedule(self, t: float, kind: int, a, b) -> None:
         """Put an event on the heap; equal times keep the order of scheduling."""
         heapq.heappush(self._events, (t, next(self._seq), kind, a, b))
-
-    def add_contact(self, contact: Contact) -> None:
-        """A contact arriving at ``contact.arrival_s`` (repeat contacts, escalations)."""
-        self.schedule(contact.arrival_s, ARRIVE, contact, None)
 
     def step(self) -> None:
         """Advance the clock by one day, or to the end of the horizon and the drain."""
@@ -238,36 +204,29 @@ class ContactCenter(mesa.Model):
                 self.now = t
                 if kind == END:
                     self._end(a, b, t)
-                elif kind == ARRIVE:
-                    contact = self.admit(a, t)
-                    if contact is not None:
-                        self._arrive(contact, t)
                 else:
                     self._set_head_count(a, b)
             else:
                 if next_arrival > t_stop or next_arrival == INF:
                     break
                 self.now = next_arrival
-                contact = self.make_contact(i, next_arrival)
+                deadline = INF if self._patience is None else next_arrival + self._patience[i]
+                contact = Contact(next(self._cid), next_arrival, deadline, self._handle[i])
                 i += 1
-                if contact is not None:
-                    self._arrive(contact, next_arrival)
+                self._arrive(contact, next_arrival)
         self._next_arrival = i
 
     def _arrive(self, contact: Contact, t: float) -> None:
         tier = self.tiers[contact.tier]
-        k = self.choose_csr(tier, contact) if tier.idle else None
+        k = tier.idle_csr() if tier.idle else None
         if k is None:
-            self.on_queue(contact, tier)
             tier.enqueue(contact)
         else:
             self._start(tier, k, contact, t)
 
     def _start(self, tier: Tier, k: int, contact: Contact, t: float) -> None:
         tier.busy[k] = True
-        csr = self.csrs[tier.index][k]
-        duration = self.begin_service(contact, csr, t)
-        self.schedule(t + duration, END, (tier.index, k), (contact, t))
+        self.schedule(t + contact.handle_s, END, (tier.index, k), (contact, t))
 
     def _end(self, who: tuple[int, int], what: tuple[Contact, float], t: float) -> None:
         tier_index, k = who
@@ -277,11 +236,6 @@ class ContactCenter(mesa.Model):
         csr.contacts_handled += 1
         csr.busy_s += t - started
         self._record(contact, started - contact.arrival_s, ANSWERED, started, t, k)
-        onward = self.finish_service(contact, csr, t)
-        if onward is not None and onward < len(self.tiers):
-            contact.tier = onward
-            contact.arrival_s = t
-            self._arrive(contact, t)
         if tier.on_duty[k]:
             nxt = tier.next_contact(t, self._abandon)
             if nxt is None:
@@ -294,7 +248,6 @@ class ContactCenter(mesa.Model):
     def _abandon(self, contact: Contact) -> None:
         when = contact.deadline_s
         self._record(contact, when - contact.arrival_s, ABANDONED, math.nan, math.nan, -1)
-        self.on_abandon(contact, when)
 
     def _set_head_count(self, tier_index: int, count: int) -> None:
         tier = self.tiers[tier_index]
