@@ -79,7 +79,8 @@ SHIFT = 1  # tier a gets head count b
 ARRIVE = 2  # the repeat contact in slot b is due
 CANDIDATE = 3  # day candidate b, enabled by a risen issue rate, is due
 
-#: Columns of the event heap (all float64: integers up to 2**53 are exact).
+#: Columns of the event heap (all float64: integers up to 2**53 are exact); the first two
+#: order it.
 EV_T, EV_SEQ, EV_KIND, EV_A, EV_B, EV_X = range(6)
 #: Columns of a queue entry: priority, contact number (tie-break), slot.
 Q_KEY, Q_CID, Q_SLOT = range(3)
@@ -316,18 +317,49 @@ State = namedtuple(
 )
 
 
-# --- the event heap: (time, order of scheduling) first -------------------------------------
+# --- binary heaps: the event heap, and queues by priority ----------------------------------
+# A heap is the first rows of a matrix ordered by its first two columns: (time, order of
+# scheduling) for events, (priority, contact number) for a queue. Both keys are unique,
+# so the order of service does not depend on how the heap is arranged.
 @_helper
-def _before(ev, i, j):
-    return ev[i, EV_T] < ev[j, EV_T] or (
-        ev[i, EV_T] == ev[j, EV_T] and ev[i, EV_SEQ] < ev[j, EV_SEQ]
-    )
+def _before(h, i, j):
+    return h[i, 0] < h[j, 0] or (h[i, 0] == h[j, 0] and h[i, 1] < h[j, 1])
 
 
 @_helper
 def _swap_rows(a, i, j):
     for c in range(a.shape[1]):
         a[i, c], a[j, c] = a[j, c], a[i, c]
+
+
+@_helper
+def _sift_up(h, i):
+    """Row ``i`` was just added at the end of the heap: move it up to its place."""
+    while i > 0:
+        parent = (i - 1) // 2
+        if not _before(h, i, parent):
+            break
+        _swap_rows(h, i, parent)
+        i = parent
+
+
+@_helper
+def _pop_first(h, n):
+    """Move the first of the heap's ``n`` rows to row ``n - 1`` and restore the heap
+    over the others."""
+    n -= 1
+    _swap_rows(h, 0, n)
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            break
+        if child + 1 < n and _before(h, child + 1, child):
+            child += 1
+        if not _before(h, child, i):
+            break
+        _swap_rows(h, i, child)
+        i = child
 
 
 @_compiled
@@ -338,55 +370,28 @@ def schedule(ev, gi, t, kind, a, b, x):
     ev[i, EV_T], ev[i, EV_SEQ], ev[i, EV_KIND] = t, gi[G_SEQ], kind
     ev[i, EV_A], ev[i, EV_B], ev[i, EV_X] = a, b, x
     gi[G_SEQ] += 1
-    while i > 0:
-        parent = (i - 1) // 2
-        if not _before(ev, i, parent):
-            break
-        _swap_rows(ev, i, parent)
-        i = parent
+    _sift_up(ev, i)
 
 
 @_compiled
 def pop_event(ev, gi):
     """Move the earliest event to the end of the heap's used part and return its row."""
-    n = gi[G_EVENTS] - 1
-    gi[G_EVENTS] = n
-    _swap_rows(ev, 0, n)
-    i = 0
-    while True:
-        child = 2 * i + 1
-        if child >= n:
-            break
-        if child + 1 < n and _before(ev, child + 1, child):
-            child += 1
-        if not _before(ev, child, i):
-            break
-        _swap_rows(ev, i, child)
-        i = child
-    return n
+    _pop_first(ev, gi[G_EVENTS])
+    gi[G_EVENTS] -= 1
+    return gi[G_EVENTS]
 
 
 # --- queues -------------------------------------------------------------------------------------
 @_helper
-def _q_before(q, i, j):
-    return q[i, Q_KEY] < q[j, Q_KEY] or (q[i, Q_KEY] == q[j, Q_KEY] and q[i, Q_CID] < q[j, Q_CID])
-
-
-@_helper
 def _enqueue(q, ti, tier, slot, key, cid, by_priority):
-    """Put a contact in the tier's queue: FCFS, or by (priority, contact number)."""
+    """Put a contact in the tier's queue: FCFS (a ring), or by (priority, contact number)
+    (a heap)."""
     n = ti[tier, T_Q_N]
     ti[tier, T_Q_N] = n + 1
     qt = q[tier]
     if by_priority:
         qt[n, Q_KEY], qt[n, Q_CID], qt[n, Q_SLOT] = key, cid, slot
-        i = n
-        while i > 0:
-            parent = (i - 1) // 2
-            if not _q_before(qt, i, parent):
-                break
-            _swap_rows(qt, i, parent)
-            i = parent
+        _sift_up(qt, n)
     else:
         qt[(ti[tier, T_Q_HEAD] + n) % qt.shape[0], Q_SLOT] = slot
 
@@ -394,24 +399,12 @@ def _enqueue(q, ti, tier, slot, key, cid, by_priority):
 @_helper
 def _dequeue(q, ti, tier, by_priority):
     """Remove and return the first contact of the tier's queue (which is not empty)."""
-    n = ti[tier, T_Q_N] - 1
-    ti[tier, T_Q_N] = n
+    n = ti[tier, T_Q_N]
+    ti[tier, T_Q_N] = n - 1
     qt = q[tier]
     if by_priority:
-        slot = int(qt[0, Q_SLOT])
-        _swap_rows(qt, 0, n)
-        i = 0
-        while True:
-            child = 2 * i + 1
-            if child >= n:
-                break
-            if child + 1 < n and _q_before(qt, child + 1, child):
-                child += 1
-            if not _q_before(qt, child, i):
-                break
-            _swap_rows(qt, i, child)
-            i = child
-        return slot
+        _pop_first(qt, n)
+        return int(qt[n - 1, Q_SLOT])
     head = ti[tier, T_Q_HEAD]
     ti[tier, T_Q_HEAD] = (head + 1) % qt.shape[0]
     return int(qt[head, Q_SLOT])
