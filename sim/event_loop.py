@@ -136,8 +136,9 @@ SF = 28
     I_VALID,
     S_MOVES0,  # moves of the first and the second call (kept with contact records)
     S_MOVES1,
-) = range(15)
-SI = 15
+    S_ABANDONED,  # the caller hung up waiting
+) = range(16)
+SI = 16
 
 # --- CSRs (both tiers, front line first) ----------------------------------------------------
 K_STRESS, K_FREE_SINCE, K_BUSY_S, K_AUTHORITY = range(4)
@@ -610,6 +611,7 @@ def _open_contact(sf, si, slot, anger, patience_unit, attempt):
     si[slot, S_TIER] = 0
     si[slot, S_MOVES0] = 0
     si[slot, S_MOVES1] = 0
+    si[slot, S_ABANDONED] = 0
 
 
 @_helper
@@ -875,7 +877,7 @@ def _finish_service(st, slot, now, crng, orng):
     if si[slot, S_ESCALATED] and front and st.pv[P_TIERS] > 1:
         sf[slot, S_DEADLINE] = now + _patience(sf, si, st.ci, st.tq, st.pv, slot)
         return True
-    _conclude(st, slot, now, False, crng, orng)
+    _conclude(st, slot, now, crng, orng)
     return False
 
 
@@ -889,14 +891,17 @@ def _abandon(st, slot, crng, orng):
     if st.si[slot, S_TIER] == 0:
         st.tally[N_ABANDONED, st.ci[st.si[slot, S_CUSTOMER], CELL]] += 1
     sf[slot, S_WAIT] += waited
-    _conclude(st, slot, when, True, crng, orng)
+    st.si[slot, S_ABANDONED] = 1
+    _conclude(st, slot, when, crng, orng)
 
 
 # --- memory, account, churn, repeats ----------------------------------------------------------
 @_helper
-def _conclude(st, slot, now, abandoned, crng, orng):
-    """The contact ends: memory, the account, churn, and the repeat if unresolved."""
+def _conclude(st, slot, now, crng, orng):
+    """The contact ends (answered, or abandoned at ``now``): memory, the account, churn,
+    and the repeat if unresolved."""
     sf, si, pv, ci, cf, tally, tt, gi = st.sf, st.si, st.pv, st.ci, st.cf, st.tally, st.tt, st.gi
+    abandoned = si[slot, S_ABANDONED] != 0
     c = si[slot, S_CUSTOMER]
     t, cell = ci[c, TEMPERAMENT], ci[c, CELL]
     u = st.out_u
