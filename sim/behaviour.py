@@ -7,7 +7,8 @@ the handle time; the customer remembers the contact (``memory.py``) and their em
 account moves; an overdraft is churn; an unresolved issue comes back as a repeat contact.
 
 The events run in a compiled loop (:mod:`sim.event_loop`) over arrays this class
-builds and owns; the customers and CSRs are Mesa agents that read their rows.
+builds and owns; the customer agents read their rows of the customer table, and the
+CSR agents are brought up to date at the end of each day.
 
 Common random numbers: the customer base, every candidate contact (time, who, the issue,
 patience) and the CSRs' skills come from their own named streams, so every policy run
@@ -192,7 +193,8 @@ class BehaviourCenter(ContactCenter):
     """The contact center with customers, strategies and conversations.
 
     The events run in the compiled loop of :mod:`sim.event_loop`, on the arrays this
-    class builds; the Mesa agents (customers, CSRs) read their state from those arrays.
+    class builds: the customer agents read their rows of ``customer_table``; the CSR
+    agents' counters and stress are copied from the loop at the end of each day.
 
     Args:
         params: Model parameters (defaults overridden by the user).
@@ -217,7 +219,7 @@ class BehaviourCenter(ContactCenter):
         trace_anger: bool = False,
     ) -> None:
         self.params = params
-        self.p = params.to_dict()
+        self.p = params.to_dict()  # a plain dict, for the many lookups of set-up
         self.floor = floor
         days = int(params["scenario.days"])
         if profile is None:

@@ -174,21 +174,18 @@ class RandomBuffer:
     """Uniform and standard-normal draws taken from a generator in large batches.
 
     Drawing one number at a time from NumPy costs more than the move it decides. The
-    draws are kept as arrays (for compiled code) or, with ``as_lists``, as Python lists
-    (a few nanoseconds a number for Python code).
+    compiled event loop (``sim.event_loop``) keeps the same kind of buffer in its arrays.
 
     Args:
         rng: The generator drawn from.
         size: Numbers drawn per batch (of each kind).
-        as_lists: Keep the draws as lists rather than arrays.
     """
 
-    def __init__(self, rng: np.random.Generator, size: int = 65_536, as_lists: bool = True) -> None:
+    def __init__(self, rng: np.random.Generator, size: int = 65_536) -> None:
         self.rng = rng
         self.size = size
-        self.as_lists = as_lists
-        self.u: list[float] | np.ndarray = []
-        self.n: list[float] | np.ndarray = []
+        self.u = np.empty(0)
+        self.n = np.empty(0)
         self.pos = 0
 
     def release(self, end: int) -> None:
@@ -201,8 +198,6 @@ class RandomBuffer:
         if self.pos + k > len(self.u):
             self.u = self.rng.random(max(self.size, k))
             self.n = self.rng.standard_normal(max(self.size, k))
-            if self.as_lists:
-                self.u, self.n = self.u.tolist(), self.n.tolist()
             self.pos = 0
         start = self.pos
         self.pos += k
@@ -269,7 +264,7 @@ class Conversations:
     def __init__(self, params: Parameters, rng: np.random.Generator) -> None:
         self.cat = Catalogue.from_parameters(params)
         self.cp = ConversationParams.from_parameters(params)
-        self.buf = RandomBuffer(rng, as_lists=False)
+        self.buf = RandomBuffer(rng)
         n_catalogue = len(self.cat.columns["talk_s"])
         # The compiled loop's inputs: move effects (move x field), the move x persona
         # table, the parameters, and scratch arrays reused from call to call.
