@@ -208,6 +208,9 @@ class BehaviourCenter(ContactCenter):
         trace_anger: Keep each call's anger after every move (for charts).
     """
 
+    #: Contacts (with their open issues) the arrays hold at first; they double as needed.
+    initial_slots = 1024
+
     def __init__(
         self,
         params: Parameters,
@@ -388,7 +391,7 @@ class BehaviourCenter(ContactCenter):
         )
         conv = self.conversations
         max_moves = conv.cp.max_moves
-        slots = 1024
+        slots = self.initial_slots
         n_shifts = len(self._events)
         buffer = conv.buf.size
         gi = np.zeros(ev.GI, dtype=np.int64)
