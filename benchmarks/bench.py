@@ -132,11 +132,30 @@ def _model_run(days: int, policy: str = "negotiate") -> tuple[float, int, float]
     return elapsed, model.summary()["contacts"], built - start
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory, MB.
+
+    Linux's ``VmHWM`` is the peak of this program's own memory. ``ru_maxrss`` is not: a
+    child started by fork and exec (as ``subprocess`` does) inherits the parent's peak at
+    the fork, which made a large benchmark process look like a large model.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return float(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _peak_rss_mb_of(days: int) -> float:
     """Peak resident memory of a fresh process running ``days`` days (MB)."""
     code = (
-        "import resource, sys; sys.path.insert(0, %r); from benchmarks.bench import _model_run; "
-        "_model_run(%d); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "import sys; sys.path.insert(0, %r); from benchmarks.bench import _model_run, _peak_rss_mb; "
+        "_model_run(%d); print(_peak_rss_mb())"
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run(
