@@ -392,7 +392,7 @@ class BehaviourCenter(ContactCenter):
         conv = self.conversations
         max_moves = conv.cp.max_moves
         slots = self.initial_slots
-        n_shifts = len(self._events)
+        n_shifts = len(self._events) + 2  # and the head counts at time 0
         buffer = conv.buf.size
         gi = np.zeros(ev.GI, dtype=np.int64)
         gi[ev.G_CONV_POS] = gi[ev.G_OUT_POS] = buffer  # empty: the first take draws
@@ -447,16 +447,16 @@ class BehaviourCenter(ContactCenter):
         )
         st.free[:] = np.arange(slots)[::-1]  # slot 0 is taken first
         gi[ev.G_FREE] = slots
-        # As the queueing core starts: the second tier, then the front line, on duty; a
-        # staffing schedule's changes are events (in the order the core scheduled them).
-        rngs = (self._conversation_rng, self._outcome_rng)
-        if len(sizes) > 1:
-            ev.set_head_count(st, 1, self.config.supervisors, *rngs)
-        for t, _, _, a, b in sorted(self._events, key=lambda e: e[1]):
-            ev.schedule(st.ev, st.gi, t, ev.SHIFT, a, b, 0.0)
-        self._events.clear()
+        # As the queueing core starts: the second tier, then the front line, come on duty
+        # at time 0 (before any arrival); a staffing schedule's changes are events too.
+        shifts = [(0.0, 1, self.config.supervisors)] if len(sizes) > 1 else []
         if self.config.staffing.is_fixed:
-            ev.set_head_count(st, 0, int(self.config.staffing.counts[0]), *rngs)
+            shifts.append((0.0, 0, int(self.config.staffing.counts[0])))
+        else:
+            shifts += [(t, a, b) for t, _, _, a, b in sorted(self._events, key=lambda e: e[1])]
+        self._events.clear()
+        for t, tier, count in shifts:
+            ev.schedule(st.ev, st.gi, t, ev.SHIFT, tier, count, 0.0)
         self._n_shifts = n_shifts
         return st
 

@@ -500,8 +500,8 @@ def _choose_csr(st, tier, slot):
     return best
 
 
-@_compiled
-def set_head_count(st, tier, count, crng, orng):
+@_helper
+def _set_head_count(st, tier, count, crng, orng):
     """Put the tier's first ``count`` CSRs on duty; new CSRs take waiting contacts."""
     ki, ti, idle = st.ki, st.ti, st.idle
     offset = ti[tier, T_OFFSET]
@@ -1096,7 +1096,7 @@ def advance(st, t_stop, crng, orng):
                 if slot >= 0:
                     _arrive(st, slot, t, crng, orng)
             else:
-                set_head_count(st, a, b, crng, orng)
+                _set_head_count(st, a, b, crng, orng)
         else:
             if next_arrival > t_stop or next_arrival == INF:
                 return DONE
