@@ -9,8 +9,8 @@ escalation to the second tier, abandonment, and at the end of every contact its 
 the emotional account, churn and the repeat contact (MODEL.md sections 2 to 5 and 7).
 
 Why compiled: a contact passes through some twenty-five small steps; as Python objects
-they cost about 20 us a contact, here well under one. The arrays are the model's state,
-so the Mesa agents read their own rows (``sim.customers``) and nothing is copied back.
+they cost about 20 us a contact, here about 4 us with its conversation. The arrays are
+the model's state, so the customer agents read their own rows (``sim.customers``).
 
 Layout: each table is a float64 and an int64 matrix whose columns are named below. A
 contact and its issue share one *slot*: a slot lives from an issue's first contact until
@@ -25,6 +25,8 @@ from collections import namedtuple
 
 from numba import njit
 
+from sim.conversation import FAILURE as _FAILURE
+from sim.conversation import VENTING as _VENTING
 from sim.conversation_loop import (
     ANGER,
     CONCEDED,
@@ -60,6 +62,9 @@ from sim.customers import (
     VALUE,
 )
 from sim.memory import M_WAIT_LOSS_PER_MIN, account_change, csat, remembered_value
+from sim.records import ABANDONED as _ABANDONED
+from sim.records import ANSWERED as _ANSWERED
+from sim.records import WAITING as _WAITING
 
 INF = math.inf
 #: How every function here is compiled. Without reference counting (``_nrt=False``):
@@ -67,11 +72,9 @@ INF = math.inf
 #: of some fifty arrays) to a function would otherwise cost an atomic increment and
 #: decrement per array, which measured as a third of the run time. Nothing here allocates.
 _compiled = njit(cache=True, _nrt=False)
-#: Functions only called from compiled code need no Python entry point (compiles faster).
+#: Functions only called from compiled code need no Python entry point.
 _helper = njit(cache=True, _nrt=False, no_cpython_wrapper=True)
 SECONDS_PER_DAY = 86_400.0
-_FAILURE, _VENTING = 0, 3  # issue natures, as in sim.conversation
-_ANSWERED, _ABANDONED, _WAITING = 1, 2, 0  # record outcomes, as in sim.records
 
 # --- events: kind, and what a and b hold ------------------------------------------------------
 END = 0  # a CSR (global index) finishes the contact in slot b; x: when it was answered
