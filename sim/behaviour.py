@@ -461,8 +461,8 @@ class BehaviourCenter(ContactCenter):
         return st
 
     def _grow(self) -> None:
-        """Make room for the next event: double the slots (and what is sized by them), the
-        record buffers, or both."""
+        """Make room for the next event where it lacks: double the slots (and what is sized
+        by them), grow the record buffers, or neither."""
         st = self._st
         slots = len(st.free)
         changes = {}
@@ -516,11 +516,7 @@ class BehaviourCenter(ContactCenter):
         """After the drain: whoever is still queued hangs up or is still waiting."""
         st = self._st
         st.gf[ev.G_NOW] = self.now
-        # Room for every slot's record and row: the drain concludes queued contacts.
-        if st.gi[ev.G_FREE] < 1 or st.gi[ev.G_RECORDS] + len(st.free) + 4 > len(st.rec):
-            self._grow()
-        if self.keep_contacts and st.gi[ev.G_ROWS] + len(st.free) + 4 > len(st.rowf):
-            self._grow()
+        self._grow()  # the drain concludes queued contacts: room for their records and rows
         ev.drain(self._st, max(self.now, self.horizon_s), self._conversation_rng, self._outcome_rng)
         self._flush()
 
@@ -596,8 +592,6 @@ class BehaviourCenter(ContactCenter):
         passing = np.flatnonzero(
             (threshold < table.f[who, PROPENSITY]) & (table.i[who, CHURNED] == 0)
         )
-        self._day_candidates = (times, who, threshold)
-        self._cand_index = passing
         u_nature, u_kind, u_invalid = rng.random(n), rng.random(n), rng.random(n)
         m_sev, m_diff = p["issues.mean_severity"], p["issues.mean_difficulty"]
         severity = rng.beta(4 * m_sev, 4 * (1 - m_sev), n)
@@ -632,7 +626,6 @@ class BehaviourCenter(ContactCenter):
             + np.asarray(tr.anger_offset)[persona]
         )
         anger = np.minimum(1.0, np.maximum(0.0, anger))
-        self._cand = (nature, valid, severity, difficulty, asked, anger, patience)
         day_f = np.empty((n, 7))
         day_f[:, ev.D_TIME], day_f[:, ev.D_THRESHOLD] = times, threshold
         day_f[:, ev.D_SEVERITY], day_f[:, ev.D_DIFFICULTY] = severity, difficulty

@@ -45,38 +45,20 @@ class CustomerTable:
         self.i[:, LAST_RESOLVED] = -1
 
 
-class _FloatColumn:
-    """An agent attribute stored in column ``col`` of the table's float part."""
+class _Column:
+    """An agent attribute stored in column ``col`` of the table's float (``f``) or integer
+    (``i``) part, read as ``kind``."""
 
-    def __init__(self, col: int) -> None:
-        self.col = col
+    def __init__(self, part: str, col: int, kind: type = float) -> None:
+        self.part, self.col, self.kind = part, col, kind
 
     def __get__(self, agent, owner=None):
         if agent is None:
             return self
-        return float(agent.table.f[agent.index, self.col])
+        return self.kind(getattr(agent.table, self.part)[agent.index, self.col])
 
     def __set__(self, agent, value) -> None:
-        agent.table.f[agent.index, self.col] = value
-
-
-class _IntColumn(_FloatColumn):
-    """An agent attribute stored in column ``col`` of the table's integer part."""
-
-    def __get__(self, agent, owner=None):
-        if agent is None:
-            return self
-        return int(agent.table.i[agent.index, self.col])
-
-    def __set__(self, agent, value) -> None:
-        agent.table.i[agent.index, self.col] = value
-
-
-class _FlagColumn(_IntColumn):
-    def __get__(self, agent, owner=None):
-        if agent is None:
-            return self
-        return bool(agent.table.i[agent.index, self.col])
+        getattr(agent.table, self.part)[agent.index, self.col] = value
 
 
 class Customer(mesa.Agent):
@@ -95,17 +77,17 @@ class Customer(mesa.Agent):
         last_resolved: Whether their last concluded contact was resolved (None: none yet).
     """
 
-    balance = _FloatColumn(BALANCE)
-    propensity = _FloatColumn(PROPENSITY)
-    churned_s = _FloatColumn(CHURNED_S)
-    churned = _FlagColumn(CHURNED)
-    contacts = _IntColumn(CONTACTS)
-    complaints = _IntColumn(COMPLAINTS)
-    escalations = _IntColumn(ESCALATIONS)
-    failures = _IntColumn(FAILURES)
-    unresolved = _IntColumn(UNRESOLVED)
-    start_balance = _FloatColumn(START_BALANCE)
-    start_propensity = _FloatColumn(START_PROPENSITY)
+    balance = _Column("f", BALANCE)
+    propensity = _Column("f", PROPENSITY)
+    churned_s = _Column("f", CHURNED_S)
+    churned = _Column("i", CHURNED, bool)
+    contacts = _Column("i", CONTACTS, int)
+    complaints = _Column("i", COMPLAINTS, int)
+    escalations = _Column("i", ESCALATIONS, int)
+    failures = _Column("i", FAILURES, int)
+    unresolved = _Column("i", UNRESOLVED, int)
+    start_balance = _Column("f", START_BALANCE)
+    start_propensity = _Column("f", START_PROPENSITY)
 
     def __init__(
         self,
@@ -122,7 +104,6 @@ class Customer(mesa.Agent):
         self.index = index
         self.temperament = temperament
         self.persona = persona
-        self.cell = temperament * len(PERSONAS) + persona  # index of outcome counters
         self.value = value
         self.tenure_years = tenure_years
 

@@ -103,10 +103,8 @@ def test_every_policy_faces_the_same_customers_and_candidate_contacts():
         m2.step()
     # The day's candidates (times, customers, thinning draws, issues) are the same; which
     # of them become contacts depends on who is still a customer, i.e. on the policy.
-    for a, b in zip(m1._day_candidates, m2._day_candidates, strict=True):
-        np.testing.assert_array_equal(a, b)
-    for a, b in zip(m1._cand, m2._cand, strict=True):
-        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(m1._st.day_f, m2._st.day_f)
+    np.testing.assert_array_equal(m1._st.day_i, m2._st.day_i)
 
 
 ALL_CHRONIC = {
@@ -201,15 +199,16 @@ def test_a_rate_that_rises_during_the_day_enables_that_days_later_candidates():
     come that pass at the new rate are scheduled, as thinning at call time would give."""
     model = small_model(keep_contacts=True)
     model._load_day(0)
-    times, who, threshold = model._day_candidates
+    st = model._st
+    times, threshold = st.day_f[:, ev.D_TIME], st.day_f[:, ev.D_THRESHOLD]
+    who = st.day_i[:, ev.D_WHO]
     rates = model.customer_table.f[who, PROPENSITY]
     failing = np.flatnonzero((threshold >= rates) & (times > 3600.0))
     assert len(failing) > 0
     k = int(failing[0])
     cust = model.customers[int(who[k])]
-    assert k not in model._cand_index, "a failing candidate must not be in the day's stream"
+    assert k not in st.passing, "a failing candidate must not be in the day's stream"
     old = cust.propensity
-    st = model._st
     st.gf[ev.G_NOW] = 3600.0
     cust.propensity = model.cap
     ev.rate_rose(st, cust.index, old, model.cap)
