@@ -119,8 +119,9 @@ def bench_queue(quick: bool) -> None:
 
 def _model_run(days: int, policy: str = "negotiate") -> tuple[float, int, float]:
     """Seconds to build and run the default model, contacts simulated, seconds to build."""
-    from policies.policy import load_policy
     from sim.behaviour import BehaviourCenter
+
+    from policies.policy import load_policy
     from sim.parameters import Parameters
 
     params = Parameters({"scenario.days": days})

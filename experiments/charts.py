@@ -20,8 +20,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from experiments.statistics import mean_ci  # noqa: E402
+from sim.catalogue import PERSONAS, TEMPERAMENTS  # noqa: E402
 from sim.errors import InputError  # noqa: E402
-from sim.moves import PERSONAS, TEMPERAMENTS  # noqa: E402
 
 #: Okabe and Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")

@@ -20,17 +20,19 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from experiments.results import write_json
 from policies.policy import Policy, load_policy
 from sim.arrivals import profile_from_file
-from sim.behaviour import BehaviourCenter
 from sim.errors import InputError
 from sim.parameters import Parameters
 from sim.staffing import Staffing, read_schedule
+
+if TYPE_CHECKING:
+    from sim.model import ContactCenter, OperationsConfig, People
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,10 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:40]
 
 
-def build_model(task: Task) -> BehaviourCenter:
-    """The model of a task (also used directly by tests and charts)."""
+def model_parts(task: Task) -> tuple[OperationsConfig, People]:
+    """The operations layer and the people of a task's model."""
+    from sim.model import People, people_operations
+
     sc = task.scenario
     params = Parameters({**sc.overrides, **task.point_overrides})
     floor = task.policy.floor()
@@ -116,14 +120,20 @@ def build_model(task: Task) -> BehaviourCenter:
     elif sc.csrs or floor.csrs or "operations.csrs" in task.point_overrides:
         csrs = task.point_overrides.get("operations.csrs") or sc.csrs or floor.csrs
         staffing = Staffing.fixed(int(csrs))
-    return BehaviourCenter(
-        params,
-        floor,
+    return people_operations(params, floor, profile, staffing), People(params, floor)
+
+
+def build_model(task: Task) -> ContactCenter:
+    """The model of a task (also used directly by tests and charts)."""
+    from sim.model import ContactCenter
+
+    operations, people = model_parts(task)
+    return ContactCenter(
+        operations,
+        people,
         seed=task.seed,
-        profile=profile,
-        staffing=staffing,
-        keep_contacts=sc.keep_contacts,
-        trace_anger=sc.trace_anger,
+        keep_contacts=task.scenario.keep_contacts,
+        trace_anger=task.scenario.trace_anger,
     )
 
 

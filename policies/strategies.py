@@ -18,8 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sim.catalogue import MOVE_INDEX, MOVES
 from sim.errors import InputError
-from sim.moves import MOVE_INDEX, MOVES
 from sim.rule_program import ABOVE, BELOW, FLAGS, SEEN, RuleProgram, TableRule, Term
 
 _COMPARE = re.compile(r"^\s*([a-z]+)\s*([<>])\s*([0-9.]+)\s*$")

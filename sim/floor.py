@@ -2,7 +2,7 @@
 
 ``policies/`` builds a :class:`Floor` from a policy file; the simulation only reads it.
 Strategies are opaque objects carrying rule tables (see
-``sim.conversation.Strategy``): nothing here, or anywhere in ``sim/``, looks at a
+``sim.protocols.Strategy``): nothing here, or anywhere in ``sim/``, looks at a
 strategy's name to decide an outcome.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.conversation import Strategy
 from sim.errors import InputError
+from sim.protocols import Strategy
 
 ROUTINGS = ("fifo", "value", "anger", "match")
 
@@ -27,7 +27,8 @@ class Floor:
         supervisor_strategy: The strategy of the second tier.
         routing: ``fifo``; ``value`` or ``anger`` (priority to the most valuable or the
             angriest caller); ``match`` (FIFO, but a caller is given the idle CSR whose
-            skills best fit the customer's recognised temperament and persona).
+            skills best fit the customer's temperament and persona as the center's
+            records know them).
         follow_up: Whether resolved issues get a follow-up contact (a small deposit).
         callback_wait_s: Offer a callback instead of waiting when the expected wait
             exceeds this (s); None: never.

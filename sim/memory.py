@@ -6,83 +6,19 @@ al. 1993); the outcome (resolved, remedy received), the wait and courtesy add to
 three parts of perceived justice, Tax, Brown and Chandrashekaran 1998); losses weigh
 loss-aversion times more than gains (Tversky and Kahneman 1992), and a customer's grudge
 on top. Gains of a recovery erode with every earlier failure (Maxham and Netemeyer 2002).
+
+The formulas are compiled, so that the engine (:mod:`sim.engine.aftermath`) and Python
+callers share one definition; :func:`experience` is the readable entry point.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-import numpy as np
 from numba import njit
 
+from sim.engine import helper
 from sim.parameters import Parameters
-
-
-@dataclass(frozen=True)
-class MemoryParams:
-    """The ``memory.*`` and ``customers.*`` numbers of remembering."""
-
-    peak_weight: float
-    anger_weight: float
-    resolved_gain: float
-    remedy_gain: float
-    courtesy_gain: float
-    wait_loss_per_min: float
-    escalation_loss: float
-    recovery_erosion: float
-    follow_up_gain: float
-    csat_scale: float
-    loss_aversion: float
-
-    @classmethod
-    def from_parameters(cls, p: Parameters) -> MemoryParams:
-        return cls(
-            **{
-                k: p[f"memory.{k}"]
-                for k in (
-                    "peak_weight",
-                    "anger_weight",
-                    "resolved_gain",
-                    "remedy_gain",
-                    "courtesy_gain",
-                    "wait_loss_per_min",
-                    "escalation_loss",
-                    "recovery_erosion",
-                    "follow_up_gain",
-                    "csat_scale",
-                )
-            },
-            loss_aversion=p["customers.loss_aversion"],
-        )
-
-    def vector(self) -> np.ndarray:
-        """The weights :func:`remembered_value` reads, in the order of the ``M_*`` indices."""
-        return np.array(
-            [
-                self.peak_weight,
-                self.anger_weight,
-                self.resolved_gain,
-                self.remedy_gain,
-                self.courtesy_gain,
-                self.wait_loss_per_min,
-                self.escalation_loss,
-                self.recovery_erosion,
-            ]
-        )
-
-
-#: Order of :meth:`MemoryParams.vector` (what the compiled functions below read).
-(
-    M_PEAK_WEIGHT,
-    M_ANGER_WEIGHT,
-    M_RESOLVED_GAIN,
-    M_REMEDY_GAIN,
-    M_COURTESY_GAIN,
-    M_WAIT_LOSS_PER_MIN,
-    M_ESCALATION_LOSS,
-    M_RECOVERY_EROSION,
-) = range(8)
 
 
 @njit(cache=True)
@@ -91,9 +27,9 @@ def remembered_anger(peak: float, end: float, peak_weight: float) -> float:
     return peak_weight * peak + (1.0 - peak_weight) * end
 
 
-@njit(cache=True)
+@helper
 def remembered_value(
-    m: np.ndarray,
+    P,
     peak: float,
     end: float,
     resolved: bool,
@@ -106,11 +42,9 @@ def remembered_value(
 ) -> float:
     """The remembered experience of a contact, account units (positive: pleasant).
 
-    Compiled, so that the event loop (``sim.event_loop``) and Python callers share one
-    definition; :func:`experience` is the readable entry point.
-
     Args:
-        m: ``MemoryParams.vector()``.
+        P: The engine's parameters (a :data:`sim.engine_params.PARAMS` row): the
+            ``memory.*`` weights.
         peak: Worst anger during the contact, 0..1.
         end: Anger at the end, 0..1.
         resolved: Whether the issue was resolved.
@@ -121,20 +55,27 @@ def remembered_value(
         escalated: Whether the customer had to demand a supervisor or complain.
         prior_failures: Failures the customer had experienced before this issue.
     """
-    erosion = m[M_RECOVERY_EROSION] ** float(max(0, prior_failures))
-    gains = m[M_RESOLVED_GAIN] * (1.0 if resolved else 0.0) + m[M_COURTESY_GAIN] * courtesy
+    erosion = P["recovery_erosion"] ** float(max(0, prior_failures))
+    gains = P["resolved_gain"] * (1.0 if resolved else 0.0) + P["courtesy_gain"] * courtesy
     if asked:
-        gains += m[M_REMEDY_GAIN] * remedy_share
+        gains += P["remedy_gain"] * remedy_share
     losses = (
-        m[M_ANGER_WEIGHT] * remembered_anger(peak, end, m[M_PEAK_WEIGHT])
-        + m[M_WAIT_LOSS_PER_MIN] * wait_s / 60.0
-        + m[M_ESCALATION_LOSS] * (1.0 if escalated else 0.0)
+        P["anger_weight"] * remembered_anger(peak, end, P["peak_weight"])
+        + P["wait_loss_per_min"] * wait_s / 60.0
+        + P["escalation_loss"] * (1.0 if escalated else 0.0)
     )
     return gains * erosion - losses
 
 
+@njit(cache=True)
+def _value(P, peak, end, resolved, asked, remedy_share, courtesy, wait_s, escalated, failures):
+    return remembered_value(
+        P[0], peak, end, resolved, asked, remedy_share, courtesy, wait_s, escalated, failures
+    )
+
+
 def experience(
-    mp: MemoryParams,
+    params: Parameters,
     *,
     peak: float,
     end: float,
@@ -148,7 +89,7 @@ def experience(
     """The remembered experience of a contact, account units (positive: pleasant).
 
     Args:
-        mp: Memory parameters.
+        params: Model parameters (the ``memory.*`` weights are read).
         peak: Worst anger during the contact, 0..1.
         end: Anger at the end, 0..1.
         resolved: Whether the issue was resolved.
@@ -158,8 +99,10 @@ def experience(
         escalated: Whether the customer had to demand a supervisor or complain.
         prior_failures: Failures the customer had experienced before this issue.
     """
-    return remembered_value(
-        mp.vector(),
+    from sim.engine_params import engine_params
+
+    return _value(
+        engine_params(params),
         peak,
         end,
         bool(resolved),

@@ -1,45 +1,48 @@
-"""The contact center as a Mesa model on a continuous, event-driven clock.
+"""The contact center as a Mesa model: one model, one engine, with or without people.
 
-The model owns a heap of timed events, ordered by ``(time, sequence)`` so that ties are
-broken deterministically by the order in which events were scheduled (the SimPy rule).
-Pre-drawn first contacts are merged with the heap rather than pushed on it, and a caller
-who runs out of patience is found lazily when a CSR next looks at the queue, so a contact
-costs two heap operations: that is what makes the queueing core fast.
+:class:`ContactCenter` owns the clock and the days. Each ``step()`` is one simulated
+day: the day's candidate contacts are drawn (with people) or taken from the drawn
+arrivals (the queue alone), and the compiled engine (:mod:`sim.engine`) processes every
+event of the day: arrivals, routing, calls, escalation, hanging up, and with people the
+memory, the account, churn and repeats. After the last day the center drains.
 
-Without a conversation model (``behaviour off``) this is the M/M/c+M (Erlang A) queue, or
-M/G/c+M with lognormal handle times, with time-varying arrivals and staffing.
+With people off, a contact's service is a drawn handle time (exponential or lognormal):
+the M/M/c+M (Erlang A) queue, or M/G/c+M, with time-varying arrivals and staffing. With
+people on, service is a conversation of moves between a customer and a CSR, and the
+customers and CSRs are Mesa agents (:mod:`sim.agents`), views on the engine's rows.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import math
 from dataclasses import dataclass
 
 import mesa
 import numpy as np
-import pandas as pd
 
-from sim.agents import CSR
-from sim.arrivals import ArrivalProfile, sample_arrivals
+from sim import catalogue, population
+from sim.agents import CSR, Customer
+from sim.arrivals import SECONDS_PER_DAY, ArrivalProfile
+from sim.engine.events import SHIFT, put
+from sim.engine.loop import DONE, LATE_EVENT, NEED_ROOM, advance, drain
+from sim.engine_params import engine_params
 from sim.errors import InputError
-from sim.queueing import Contact, Tier
-from sim.records import (
-    ABANDONED,
-    ANSWERED,
-    WAITING,
-    ContactRecord,
-    interval_sums,
-    records_frame,
-    summarize,
-)
+from sim.floor import ROUTINGS, Floor
+from sim.outcomes import people_outcomes
+from sim.parameters import Parameters
+from sim.records import IntervalSums, summarize
+from sim.rule_program import RuleProgram
+from sim.schema import CSR as CSR_TABLE
+from sim.schema import CUSTOMER, RECORD
 from sim.staffing import Staffing
+from sim.state import State, build_state, grow, with_day
 from sim.streams import Streams
 
 INF = math.inf
-END, SHIFT = 0, 1
 HANDLE_TIME_DISTRIBUTIONS = ("exponential", "lognormal")
+#: Anger traces are kept for the first calls of angry choleric customers, the case the
+#: trainers' anger-curve chart shows (DOMAIN.md sections 2 and 3), at most this many.
+TRACE_LIMIT = 150
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,11 @@ class OperationsConfig:
     Attributes:
         profile: Expected first contacts per interval.
         staffing: Front-line head count over time.
-        aht_s: Mean handle time, s (used when there is no conversation model).
+        aht_s: Mean drawn handle time, s (people off, or people on with drawn service).
         aht_cv: Coefficient of variation of the handle time (lognormal only).
         handle_time: ``"exponential"`` or ``"lognormal"``.
-        patience_s: Mean patience (exponential), s; None for callers who never hang up.
+        patience_s: Mean patience (exponential), s, people off; None: callers never hang
+            up. With people on, patience follows ``customers.mean_patience_s``.
         sl_threshold_s: Service-level threshold, s.
         warmup_s: Intervals starting before this time are left out of the summary, s.
         supervisors: Size of the second tier (0: no second tier).
@@ -89,6 +93,13 @@ class OperationsConfig:
                 valid=HANDLE_TIME_DISTRIBUTIONS,
             )
 
+    @property
+    def handle_sigma(self) -> float:
+        """Sigma of the log of a lognormal handle time (0 for exponential)."""
+        if self.handle_time == "exponential":
+            return 0.0
+        return math.sqrt(math.log1p(self.aht_cv * self.aht_cv))
+
 
 def draw_handle_times(
     rng: np.random.Generator, n: int, mean_s: float, cv: float, distribution: str
@@ -100,89 +111,265 @@ def draw_handle_times(
     return rng.lognormal(math.log(mean_s) - sigma2 / 2.0, math.sqrt(sigma2), n)
 
 
-class ContactCenter(mesa.Model):
-    """A contact center: tiers of CSR agents serving contacts from one queue per tier.
+@dataclass(frozen=True)
+class People:
+    """The behaviour layer of a run: who the customers are and how the floor works.
 
-    One ``step()`` advances the clock by a day (or to the end of the horizon), processing
-    every event in between; after the last arrival the center drains: contacts still
-    waiting are answered or hang up. ``run()`` steps until done.
-
-    With people in it (``sim.behaviour.BehaviourCenter``) the same events, in the same
-    order, are processed by a compiled loop (``sim.event_loop``) that also plays the
-    conversations; the subclass keeps this class's clock, day steps and results.
-
-    Args:
-        config: The operations configuration.
-        seed: The replication seed; every random stream is derived from it by name.
-        keep_records: Keep every contact record (for per-contact output).
+    Attributes:
+        params: Model parameters.
+        floor: The service policy (strategy mix, routing, levers), built by ``policies/``.
     """
 
-    step_s = 86_400.0
+    params: Parameters
+    floor: Floor
 
-    def __init__(self, config: OperationsConfig, seed: int = 0, keep_records: bool = True) -> None:
+
+def people_operations(
+    params: Parameters,
+    floor: Floor,
+    profile: ArrivalProfile | None = None,
+    staffing: Staffing | None = None,
+) -> OperationsConfig:
+    """The operations layer of a run with people, from its parameters and policy.
+
+    Args:
+        params: Model parameters.
+        floor: The policy (its head count, if it sets one).
+        profile: Expected first contacts per interval; default: the weekday shape times
+            ``scenario.first_contacts_per_day`` for ``scenario.days`` days.
+        staffing: Front-line head count over time; default: the floor's or
+            ``operations.csrs``.
+    """
+    if profile is None:
+        profile = population.weekday_profile(
+            params["scenario.first_contacts_per_day"], int(params["scenario.days"])
+        )
+    if staffing is None:
+        staffing = Staffing.fixed(floor.csrs or params["operations.csrs"])
+    return OperationsConfig(
+        profile=profile,
+        staffing=staffing,
+        sl_threshold_s=params["operations.sl_threshold_s"],
+        warmup_s=min(params["operations.warmup_days"] * SECONDS_PER_DAY, profile.horizon_s / 2),
+        supervisors=params["operations.supervisors"],
+    )
+
+
+class ContactCenter(mesa.Model):
+    """A contact center: tiers of CSRs serving contacts, one queue per tier.
+
+    One ``step()`` advances the clock by a day (the last one also drains the center);
+    ``running`` turns False at the end of the horizon. ``run()`` steps until then.
+
+    Args:
+        operations: Arrivals, staffing, tiers, and the drawn handle times and patience
+            used with people off.
+        people: The behaviour layer; None for the queue alone.
+        seed: The replication seed; every random stream is derived from it by name.
+        drawn_service: With people on, replace each call's talk time by a handle time
+            drawn as with people off (conversations are still played): a test switch
+            that makes the queue checkable against Erlang A.
+        keep_records: Keep every interval record (``records_frame()``).
+        keep_contacts: Keep one row per concluded contact (``contacts_frame()``).
+        trace_anger: Keep anger traces of some calls (``anger_traces``).
+    """
+
+    step_s = SECONDS_PER_DAY
+    #: Contacts (with their open issues) the tables hold at first; they double as needed.
+    initial_slots = 1024
+
+    def __init__(
+        self,
+        operations: OperationsConfig,
+        people: People | None = None,
+        *,
+        seed: int = 0,
+        drawn_service: bool = False,
+        keep_records: bool = False,
+        keep_contacts: bool = False,
+        trace_anger: bool = False,
+    ) -> None:
         super().__init__(rng=int(seed))
-        self.config = config
+        self.config = operations
+        self.people = people
         self.seed = int(seed)
         self.streams = Streams(seed)
-        self.now = 0.0
-        self.horizon_s = config.profile.horizon_s
+        self.horizon_s = operations.profile.horizon_s
+        self.days = max(1, math.ceil(self.horizon_s / SECONDS_PER_DAY - 1e-9))
+        self.params = people.params if people else Parameters()
         self.keep_records = keep_records
-        self.records: list[ContactRecord] = []
-        self._events: list[tuple] = []
-        self._seq = itertools.count()
-        self._cid = itertools.count()
-        self.tiers = [Tier(0, config.staffing.max_csrs)]
-        self.csrs: list[list[CSR]] = [[CSR(self, 0, k) for k in range(config.staffing.max_csrs)]]
-        if config.supervisors > 0:
-            self.tiers.append(Tier(1, config.supervisors))
-            self.csrs.append([CSR(self, 1, k) for k in range(config.supervisors)])
-            self._set_head_count(1, config.supervisors)
-        staffing = config.staffing
-        if staffing.is_fixed:
-            self._set_head_count(0, int(staffing.counts[0]))
-        else:
-            for t, count in zip(staffing.breaks_s, staffing.counts, strict=True):
-                self.schedule(float(t), SHIFT, 0, int(count))
-        self._arrivals = self.draw_arrivals()
-        self._next_arrival = 0
+        self.keep_contacts = keep_contacts and people is not None
+        self.records: list[np.ndarray] = []
+        self.day = 0  # days simulated so far
+        # The engine's random buffers (sim.engine.draws), each from its own stream.
+        self._rngs = tuple(
+            self.streams.generator(name) for name in ("conversation", "outcomes", "service")
+        )
+        self._candidates = self.streams.generator("candidates")
+        self._sums = [
+            IntervalSums(operations.profile, operations.staffing, operations.sl_threshold_s, 0)
+        ]
+        if operations.supervisors > 0:
+            sup = Staffing.fixed(operations.supervisors)
+            self._sums.append(IntervalSums(operations.profile, sup, operations.sl_threshold_s, 1))
+        self._st = self._build(drawn_service, trace_anger)
+        self._arrivals = None if people else self._draw_arrivals()
+        # CSRs first, then customers: Mesa numbers agents in the order they are made.
+        names = self._strategy_names()
+        self.csrs = [CSR(self, self._st.csrs, k, names[k]) for k in range(len(self._st.csrs))]
+        self.customers: list[Customer] = []
+        if people is not None:
+            rows = self._st.customers
+            self.customers = [Customer(self, rows, k) for k in range(len(rows))]
+        # A cohort whose emotional accounts are followed day by day (for charts): the
+        # first customers of the base (a random sample), the same for every policy.
+        self.cohort = self.customers[: int(self.params["scenario.cohort_size"])]
+        self.account_rows: list[tuple[int, int, float, bool]] = []
+        self._snapshot(0)
         self.running = True
 
-    # --- arrivals ------------------------------------------------------------------------
-    def draw_arrivals(self) -> list[float]:
-        """First-contact arrival times (s) and, here, each contact's patience and handle time."""
-        cfg = self.config
-        times = sample_arrivals(cfg.profile, self.streams.generator("arrivals"))
-        n = len(times)
-        if cfg.patience_s is None:
-            self._patience = None
+    # --- set-up ---------------------------------------------------------------------------
+    def _build(self, drawn_service: bool, trace_anger: bool) -> State:
+        ops, people, p = self.config, self.people, self.params
+        tier_sizes = [ops.staffing.max_csrs] + ([ops.supervisors] if ops.supervisors else [])
+        routing = ROUTINGS.index(people.floor.routing) if people else 0
+        callback = people.floor.callback_wait_s if people else None
+        pv = engine_params(
+            p,
+            people=1.0 if people else 0.0,
+            drawn_service=1.0 if (drawn_service or not people) else 0.0,
+            service_mean_s=ops.aht_s,
+            service_sigma=ops.handle_sigma,
+            horizon_s=self.horizon_s,
+            tiers=len(tier_sizes),
+            routing=routing,
+            callback_wait_s=INF if callback is None else callback,
+            follow_up=float(bool(people and people.floor.follow_up)),
+            keep_contacts=float(self.keep_contacts),
+            trace=float(trace_anger and people is not None),
+            trace_temperament=catalogue.TEMPERAMENTS.index("choleric"),
+            trace_persona=catalogue.PERSONAS.index("angry"),
+            talker=catalogue.TALKER,
+        )
+        if people is not None:
+            customers = population.draw_customers(p, self.streams.generator("population"))
+            csrs, programs = self._csr_table(tier_sizes)
         else:
-            self._patience = (
-                self.streams.generator("patience").exponential(cfg.patience_s, n).tolist()
-            )
-        self._handle = draw_handle_times(
-            self.streams.generator("handle_time"), n, cfg.aht_s, cfg.aht_cv, cfg.handle_time
-        ).tolist()
-        return times.tolist()
+            customers = CUSTOMER.allocate(1)
+            csrs, programs = CSR_TABLE.allocate(sum(tier_sizes)), []
+            positions = np.concatenate([np.arange(n) for n in tier_sizes])
+            csrs["tier"] = np.repeat(np.arange(len(tier_sizes)), tier_sizes)
+            csrs["position"] = positions
+        st = build_state(
+            params=pv,
+            customers=customers,
+            csrs=csrs,
+            tier_sizes=tier_sizes,
+            temperaments=catalogue.temperament_table(p),
+            personas=catalogue.persona_table(p),
+            moves=catalogue.move_table(p),
+            persona_mod=catalogue.persona_move_table(p),
+            programs=programs or [_EMPTY_PROGRAM],
+            slots=self.initial_slots,
+            keep_contacts=self.keep_contacts,
+            trace_limit=TRACE_LIMIT if pv[0]["trace"] else 0,
+        )
+        # The second tier, then the front line, come on duty at time 0 (before any
+        # arrival); a staffing schedule's changes are events too.
+        if len(tier_sizes) > 1:
+            put(st, 0.0, SHIFT, 1, ops.supervisors, 0.0)
+        if ops.staffing.is_fixed:
+            put(st, 0.0, SHIFT, 0, int(ops.staffing.counts[0]), 0.0)
+        else:
+            for t, count in zip(ops.staffing.breaks_s, ops.staffing.counts, strict=True):
+                put(st, float(t), SHIFT, 0, int(count), 0.0)
+        return st
 
-    # --- the clock ----------------------------------------------------------------------
-    def schedule(self, t: float, kind: int, a, b) -> None:
-        """Put an event on the heap; equal times keep the order of scheduling."""
-        heapq.heappush(self._events, (t, next(self._seq), kind, a, b))
+    def _csr_table(self, tier_sizes: list[int]) -> tuple[np.ndarray, list]:
+        """The CSRs (skills drawn from their own stream) and their strategies' programs."""
+        from scipy import stats  # only needed with people
+
+        p, floor = self.params, self.people.floor
+        n_front = tier_sizes[0]
+        rows = CSR_TABLE.allocate(sum(tier_sizes))
+        rows["tier"] = np.repeat(np.arange(len(tier_sizes)), tier_sizes)
+        rows["position"] = np.concatenate([np.arange(n) for n in tier_sizes])
+        skills = ("empathy", "problem_solving", "perception", "self_control")
+        uniforms = self.streams.generator("csr_skills").random((n_front, len(skills)))
+        kappa = p["csr.skill_concentration"]
+        for i, name in enumerate(skills):
+            mean = float(np.clip(p[f"csr.{name}"] + floor.training, 0.01, 0.99))
+            # The inverse CDF of the same uniforms keeps CSRs comparable across training
+            # levels (common random numbers).
+            rows[name][:n_front] = stats.beta.ppf(uniforms[:, i], mean * kappa, (1 - mean) * kappa)
+            sup = float(np.clip(p["csr.supervisor_skill"] + floor.training, 0.01, 0.99))
+            rows[name][n_front:] = sup
+        authority = floor.concession_authority
+        rows["authority"][:n_front] = (
+            p["csr.concession_authority"] if authority is None else authority
+        )
+        rows["authority"][n_front:] = p["csr.supervisor_authority"]
+        strategies = floor.assign(n_front) + [floor.supervisor_strategy] * (len(rows) - n_front)
+        programs: list = []
+        index: dict[int, int] = {}
+        for k, strategy in enumerate(strategies):
+            key = id(strategy.program)
+            if key not in index:
+                index[key] = len(programs)
+                programs.append(strategy.program)
+            rows[k]["program"] = index[key]
+        self._strategies = strategies
+        return rows, programs
+
+    def _strategy_names(self) -> list[str]:
+        strategies = getattr(self, "_strategies", None)
+        if strategies is None:
+            return [""] * len(self._st.csrs)
+        return [getattr(s, "name", "") for s in strategies]
+
+    def _draw_arrivals(self) -> np.ndarray:
+        """Every arrival of a queue-only run, drawn up front from its own streams."""
+        ops = self.config
+        return population.queue_arrivals(
+            ops.profile,
+            ops.patience_s,
+            lambda n: draw_handle_times(
+                self.streams.generator("handle_time"), n, ops.aht_s, ops.aht_cv, ops.handle_time
+            ),
+            self.streams.generator("arrivals"),
+            self.streams.generator("patience"),
+        )
+
+    # --- the clock: a day at a time ------------------------------------------------------
+    @property
+    def now(self) -> float:
+        """The clock, s from the start of the horizon."""
+        return float(self._st.globals[0]["now"])
+
+    @property
+    def state(self) -> State:
+        """The engine's tables (read them; the engine owns them)."""
+        return self._st
 
     def step(self) -> None:
-        """Advance the clock by one day, or to the end of the horizon and the drain."""
-        t_stop = (math.floor(self.now / self.step_s + 1e-9) + 1) * self.step_s
-        if t_stop >= self.horizon_s:
-            t_stop = INF
+        """Simulate one day; after the last one, drain the center and stop."""
+        if not self.running:
+            return
+        day = self.day
+        if day < self.days:
+            self._st = with_day(self._st, *self._day_candidates(day))
+        last = day + 1 >= self.days
+        t_stop = INF if last else (day + 1) * SECONDS_PER_DAY
         self._advance(t_stop)
-        self.now = max(self.now, min(t_stop, self.horizon_s))
-        self.end_of_step()
-        if t_stop == INF:
-            self._finish()
+        g = self._st.globals[0]
+        g["now"] = max(g["now"], min(t_stop, self.horizon_s))
+        if last:
+            self._st = grow(self._st)  # the drain may conclude every contact still queued
+            drain(self._st, max(self.now, self.horizon_s), self._rngs)
             self.running = False
-
-    def end_of_step(self) -> None:
-        """Hook at each day boundary (daily bookkeeping in subclasses)."""
+        self.day = day + 1
+        self._flush()
+        self._snapshot(self.day)
 
     def run(self) -> ContactCenter:
         """Run to the end of the horizon and the drain; returns the model."""
@@ -190,103 +377,63 @@ class ContactCenter(mesa.Model):
             self.step()
         return self
 
-    def _advance(self, t_stop: float) -> None:
-        events, arrivals = self._events, self._arrivals
-        n = len(arrivals)
-        i = self._next_arrival
-        heappop = heapq.heappop
-        while True:
-            next_arrival = arrivals[i] if i < n else INF
-            if events and events[0][0] <= next_arrival:
-                if events[0][0] > t_stop:
-                    break
-                t, _, kind, a, b = heappop(events)
-                self.now = t
-                if kind == END:
-                    self._end(a, b, t)
-                else:
-                    self._set_head_count(a, b)
-            else:
-                if next_arrival > t_stop or next_arrival == INF:
-                    break
-                self.now = next_arrival
-                deadline = INF if self._patience is None else next_arrival + self._patience[i]
-                contact = Contact(next(self._cid), next_arrival, deadline, self._handle[i])
-                i += 1
-                self._arrive(contact, next_arrival)
-        self._next_arrival = i
-
-    def _arrive(self, contact: Contact, t: float) -> None:
-        tier = self.tiers[contact.tier]
-        k = tier.idle_csr() if tier.idle else None
-        if k is None:
-            tier.enqueue(contact)
-        else:
-            self._start(tier, k, contact, t)
-
-    def _start(self, tier: Tier, k: int, contact: Contact, t: float) -> None:
-        tier.busy[k] = True
-        self.schedule(t + contact.handle_s, END, (tier.index, k), (contact, t))
-
-    def _end(self, who: tuple[int, int], what: tuple[Contact, float], t: float) -> None:
-        tier_index, k = who
-        contact, started = what
-        tier = self.tiers[tier_index]
-        csr = self.csrs[tier_index][k]
-        csr.contacts_handled += 1
-        csr.busy_s += t - started
-        self._record(contact, started - contact.arrival_s, ANSWERED, started, t, k)
-        if tier.on_duty[k]:
-            nxt = tier.next_contact(t, self._abandon)
-            if nxt is None:
-                tier.make_idle(k)
-            else:
-                self._start(tier, k, nxt, t)
-        else:
-            tier.busy[k] = False
-
-    def _abandon(self, contact: Contact) -> None:
-        when = contact.deadline_s
-        self._record(contact, when - contact.arrival_s, ABANDONED, math.nan, math.nan, -1)
-
-    def _set_head_count(self, tier_index: int, count: int) -> None:
-        tier = self.tiers[tier_index]
-        for k in range(tier.size):
-            should = k < count
-            if should and not tier.on_duty[k]:
-                tier.on_duty[k] = True
-                if not tier.busy[k]:
-                    tier.make_idle(k)
-            elif not should:
-                tier.on_duty[k] = False
-        # New CSRs take waiting contacts at once.
-        while len(tier):
-            k = tier.idle_csr()
-            if k is None:
-                break
-            nxt = tier.next_contact(self.now, self._abandon)
-            if nxt is None:
-                tier.make_idle(k)
-                break
-            self._start(tier, k, nxt, self.now)
-
-    def _record(
-        self, contact: Contact, wait: float, outcome: int, start: float, end: float, csr: int
-    ) -> None:
-        # A plain tuple in ContactRecord order: the hot path avoids the named-tuple cost.
-        self.records.append(
-            (contact.cid, contact.tier, contact.arrival_s, wait, outcome, start, end, csr)
+    def _day_candidates(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.people is None:
+            arrivals = self._arrivals
+            bounds = [day * SECONDS_PER_DAY, (day + 1) * SECONDS_PER_DAY]
+            lo, hi = np.searchsorted(arrivals["time_s"], bounds)
+            if day + 1 >= self.days:
+                hi = len(arrivals)
+            todays = arrivals[lo:hi]
+            return todays, np.arange(len(todays), dtype=np.int64)
+        return population.draw_candidates(
+            self.params,
+            self.config.profile,
+            day,
+            self._st.customers,
+            self._candidates,
         )
 
-    def _finish(self) -> None:
-        """After the drain: whoever is still queued hangs up at their deadline or waits on."""
-        end = max(self.now, self.horizon_s)
-        for tier in self.tiers:
-            for contact in tier.drain():
-                if contact.deadline_s < INF:
-                    self._abandon(contact)
-                else:
-                    self._record(contact, end - contact.arrival_s, WAITING, math.nan, math.nan, -1)
+    def _advance(self, t_stop: float) -> None:
+        while True:
+            status = advance(self._st, t_stop, self._rngs)
+            if status == DONE:
+                return
+            if status == LATE_EVENT:
+                raise RuntimeError(
+                    "an event was scheduled before the clock (a defect of the engine)"
+                )
+            assert status == NEED_ROOM
+            self._st = grow(self._st)
+
+    # --- day-by-day aggregation keeps memory flat -------------------------------------------
+    def _flush(self) -> None:
+        """Fold the day's records into the interval sums and drop them."""
+        g = self._st.globals[0]
+        n = int(g["records"])
+        if n == 0:
+            return
+        table = self._st.records[:n]
+        for sums in self._sums:
+            sums.add(table)
+        if self.keep_records:
+            self.records.append(table.copy())
+        g["records"] = 0
+
+    def _snapshot(self, day: int) -> None:
+        if not self.cohort or (self.account_rows and self.account_rows[-1][0] == day):
+            return
+        n = len(self.cohort)
+        rows = self._st.customers
+        self.account_rows.extend(
+            zip(
+                [day] * n,
+                [c.unique_id for c in self.cohort],
+                rows["balance"][:n].tolist(),
+                (rows["churned"][:n] == 1).tolist(),
+                strict=True,
+            )
+        )
 
     def release(self) -> None:
         """Let the model be garbage-collected once its results have been read.
@@ -299,17 +446,125 @@ class ContactCenter(mesa.Model):
         if isinstance(ids, dict):
             ids.pop(self, None)
 
-    # --- results --------------------------------------------------------------------------
-    def records_frame(self) -> pd.DataFrame:
-        """Every contact record of the run (one row per contact and tier)."""
-        return records_frame(self.records)
+    # --- results ------------------------------------------------------------------------------
+    def records_frame(self):
+        """Every interval record of the run (needs ``keep_records=True``)."""
+        rows = np.concatenate(self.records) if self.records else RECORD.allocate(0)
+        return RECORD.frame(rows)
 
-    def interval_table(self, tier: int = 0) -> pd.DataFrame:
-        """Additive per-interval sums of a tier's contacts (see ``records.interval_sums``)."""
+    def interval_table(self, tier: int = 0):
+        """Per-interval sums of a tier (contacts counted by the interval they arrived in)."""
+        self._flush()
+        if tier < len(self._sums):
+            return self._sums[tier].frame()
         cfg = self.config
-        staffing = cfg.staffing if tier == 0 else Staffing.fixed(max(cfg.supervisors, 1))
-        return interval_sums(self.records_frame(), cfg.profile, staffing, cfg.sl_threshold_s, tier)
+        return IntervalSums(cfg.profile, cfg.staffing, cfg.sl_threshold_s, tier).frame()
 
-    def summary(self) -> dict[str, float]:
-        """The run's operations summary over the intervals after warm-up."""
-        return summarize(self.interval_table(), self.config.warmup_s)
+    def outcomes(self) -> dict:
+        """Everything ``ccsim run --json`` prints: the front line's operations metrics
+        and, with people, the supervisors' waits and the people's outcomes (retention,
+        escalation, resolution, cost, satisfaction, with breakdowns)."""
+        out = summarize(self.interval_table(0), self.config.warmup_s)
+        if self.people is None:
+            return out
+        if len(self._sums) > 1:
+            sup = summarize(self.interval_table(1), self.config.warmup_s)
+            out["supervisor_asa_s"] = sup["asa_s"]
+            out["supervisor_abandonment_rate"] = sup["abandonment_rate"]
+        out.update(self._people_outcomes())
+        return out
+
+    #: The same as :meth:`outcomes`.
+    summary = outcomes
+
+    def _people_outcomes(self) -> dict:
+        p, ops = self.params, self.config
+        staffed_s = ops.staffing.staffed_seconds(ops.profile.starts_s, ops.profile.widths_s)
+        labor = (float(staffed_s.sum()) / 3600.0) * p["scenario.csr_wage_per_hour"] + (
+            ops.supervisors * self.horizon_s / 3600.0 * p["scenario.supervisor_wage_per_hour"]
+        )
+        return people_outcomes(
+            p,
+            self._st.customers,
+            self._st.counters,
+            labor_cost=labor,
+            callbacks=self.callbacks,
+        )
+
+    @property
+    def callbacks(self) -> int:
+        """Callback offers taken."""
+        return int(self._st.globals[0]["callbacks"])
+
+    def accounts_frame(self):
+        """Daily account balances of the followed cohort (day, customer, balance, churned)."""
+        import pandas as pd
+
+        return pd.DataFrame.from_records(
+            self.account_rows, columns=("day", "customer", "balance", "churned")
+        )
+
+    @property
+    def anger_traces(self) -> list[tuple[str, int, int, list[float]]]:
+        """Anger before and after each move of traced calls: (strategy, temperament,
+        persona, anger trace)."""
+        st = self._st
+        n = int(st.globals[0]["traces"])
+        return [
+            (self.csrs[int(row["csr"])].strategy, int(row["temperament"]), int(row["persona"]),
+             st.trace_values[x, : int(row["length"])].tolist())
+            for x, row in enumerate(st.traces[:n])
+        ]  # fmt: skip
+
+    def contacts_frame(self):
+        """One row per concluded contact (needs ``keep_contacts=True``)."""
+        import pandas as pd
+
+        st = self._st
+        n = int(st.globals[0]["rows"]) if self.keep_contacts else 0
+        rows = st.rows[:n]
+        customers = st.customers
+        who = rows["customer"]
+        csr = rows["csr"]
+        names = [c.strategy for c in self.csrs if c.tier == 0]
+        moves = [
+            " ".join(catalogue.MOVES[m] for m in row[:k])
+            for row, k in zip(st.row_moves[:n].tolist(), rows["n_moves"].tolist(), strict=True)
+        ]
+        uid = np.array([c.unique_id for c in self.customers], dtype=np.int64)
+        return pd.DataFrame(
+            {
+                "contact_id": rows["contact_id"],
+                "issue_id": rows["issue_id"],
+                "customer": uid[who] if n else who,
+                "temperament": np.array(catalogue.TEMPERAMENTS, dtype=object)[
+                    customers["temperament"][who]
+                ],
+                "persona": np.array(catalogue.PERSONAS, dtype=object)[customers["persona"][who]],
+                "nature": np.array(catalogue.NATURES, dtype=object)[rows["nature"]],
+                "valid": rows["valid"] == 1,
+                "attempt": rows["attempt"],
+                "csr": csr,
+                "strategy": [names[k] if k >= 0 else "" for k in csr.tolist()],
+                "arrival_s": rows["arrival_s"],
+                "answered_s": rows["answered_s"],
+                "end_s": rows["end_s"],
+                "wait_s": rows["wait_s"],
+                "moves": moves,
+                "start_anger": rows["start_anger"],
+                "peak_anger": rows["peak_anger"],
+                "final_anger": rows["final_anger"],
+                "outcome": np.where(rows["abandoned"] == 1, "abandoned", "answered").astype(object),
+                "escalated": rows["escalated"] == 1,
+                "complaint": rows["complaint"] == 1,
+                "resolved": rows["resolved"] == 1,
+                "concession": rows["concession"],
+                "balance_before": rows["balance_before"],
+                "balance_after": rows["balance_after"],
+                "churned": rows["churned"] == 1,
+            }
+        )
+
+
+#: The rule program of CSRs without a strategy (people off: no conversations).
+_EMPTY_PROGRAM = RuleProgram.build([[]])

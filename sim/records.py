@@ -1,14 +1,12 @@
 """Flat contact records and the operations metrics computed from them.
 
-The model only appends one immutable record per contact and tier when the contact's
-outcome is final (the Ciw pattern); every metric is computed afterwards from records, so
+The engine writes one record per contact and tier when the contact's outcome is final
+(the Ciw pattern; :data:`sim.schema.RECORD`); every metric is computed afterwards from records, so
 that what is reported is what happened. Interval tables hold additive sums, which lets a
 long run aggregate day by day and drop the records it no longer needs.
 """
 
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -18,30 +16,6 @@ from sim.staffing import Staffing
 
 ANSWERED, ABANDONED, WAITING = 1, 2, 0
 OUTCOME_NAMES = {ANSWERED: "answered", ABANDONED: "abandoned", WAITING: "waiting_at_end"}
-
-
-class ContactRecord(NamedTuple):
-    """One contact at one tier, once its outcome is final.
-
-    Attributes:
-        contact_id: Sequence number of the contact (unique within a run).
-        tier: 0 for the front line, 1 for the supervisors' second tier.
-        arrival_s: When the contact joined this tier's queue, s from the horizon start.
-        wait_s: Time in queue, s (until answered, abandoned, or the end of the run).
-        outcome: ``ANSWERED`` (1), ``ABANDONED`` (2) or ``WAITING`` (0) at the end.
-        start_s: When a CSR answered, s (NaN if never).
-        end_s: When the conversation ended, s (NaN if never answered).
-        csr: Index of the CSR who answered (-1 if none).
-    """
-
-    contact_id: int
-    tier: int
-    arrival_s: float
-    wait_s: float
-    outcome: int
-    start_s: float
-    end_s: float
-    csr: int
 
 
 #: The additive columns of an interval table; every summary metric is a ratio of these.
@@ -60,27 +34,6 @@ SUM_COLUMNS = (
 )
 
 
-INT_FIELDS = ("contact_id", "tier", "outcome", "csr")
-
-
-def records_frame(records: list[tuple]) -> pd.DataFrame:
-    """The records (tuples in :class:`ContactRecord` order) as a DataFrame, one row each.
-
-    The model appends plain tuples (cheaper than named ones on its hot path); one NumPy
-    conversion turns them into columns.
-    """
-    fields = ContactRecord._fields
-    if not records:
-        return pd.DataFrame({name: pd.Series(dtype=float) for name in fields})
-    table = np.array(records, dtype=float)
-    return pd.DataFrame(
-        {
-            name: table[:, i].astype(np.int64) if name in INT_FIELDS else table[:, i]
-            for i, name in enumerate(fields)
-        }
-    )
-
-
 def interval_sums(
     records: pd.DataFrame,
     profile: ArrivalProfile,
@@ -94,14 +47,14 @@ def interval_sums(
     which it is spent (a call straddling two intervals is split between them).
 
     Args:
-        records: Contact records (see :class:`ContactRecord`).
+        records: Contact records (the fields of :data:`sim.schema.RECORD`).
         profile: The reporting intervals.
         staffing: Head count over time, for staffed CSR-seconds (None: not counted).
         sl_threshold_s: Service-level threshold, s.
         tier: Which tier's records to count.
     """
     sums = IntervalSums(profile, staffing, sl_threshold_s, tier)
-    sums.add(records[list(ContactRecord._fields)].to_numpy(dtype=float))
+    sums.add(records)
     return sums.frame()
 
 
@@ -132,16 +85,20 @@ class IntervalSums:
         # records: it is computed once, in frame()).
         self.sums = np.zeros((len(SUM_COLUMNS) - 1, self.k))
 
-    def add(self, table: np.ndarray) -> None:
-        """Add records given as a float array, one row each in :class:`ContactRecord` order."""
-        if len(table) == 0:
+    def add(self, records) -> None:
+        """Add records: a :data:`sim.schema.RECORD` array, or a table with its columns."""
+        if len(records) == 0:
             return
-        recs = table[table[:, _TIER] == self.tier]
-        idx = self.profile.interval_of(recs[:, _ARRIVAL])
-        outcome = recs[:, _OUTCOME]
-        wait = recs[:, _WAIT]
+        mine = np.asarray(records["tier"]) == self.tier
+
+        def column(name: str) -> np.ndarray:
+            return np.asarray(records[name], dtype=float)[mine]
+
+        idx = self.profile.interval_of(column("arrival_s"))
+        outcome = column("outcome")
+        wait = column("wait_s")
         answered = outcome == ANSWERED
-        starts, ends = recs[:, _START], recs[:, _END]
+        starts, ends = column("start_s"), column("end_s")
         handle = np.where(answered, ends - starts, 0.0)
         k = self.k
 
@@ -182,9 +139,6 @@ class IntervalSums:
             else 0.0
         )
         return table
-
-
-_CONTACT_ID, _TIER, _ARRIVAL, _WAIT, _OUTCOME, _START, _END, _CSR = range(8)
 
 
 def _busy_until(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarray:

@@ -89,7 +89,7 @@ def test_csrs_off_duty_do_not_answer(tmp_path):
     staffing = read_schedule(schedule_file(tmp_path, [("00:00", 0), ("08:00", 8), ("20:00", 0)]))
     profile = profile_from_file(BANK, "1999-03-15")
     model = ContactCenter(
-        OperationsConfig(profile, staffing, aht_s=180, patience_s=600), seed=5
+        OperationsConfig(profile, staffing, aht_s=180, patience_s=600), seed=5, keep_records=True
     ).run()
     records = model.records_frame()
     answered = records[records["outcome"] == ANSWERED]

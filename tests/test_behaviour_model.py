@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba import njit
 
 from experiments.runner import Scenario, Task, build_model, run_task
 from policies.policy import load_policy
-from sim import event_loop as ev
-from sim.behaviour import BehaviourCenter
-from sim.customers import PROPENSITY
+from sim.engine.aftermath import rate_rose
+from sim.engine.events import CANDIDATE
+from sim.model import ContactCenter, People, people_operations
 from sim.parameters import Parameters
+from sim.state import with_day
 
 SMALL = {
     "scenario.days": 3,
@@ -21,13 +23,17 @@ SMALL = {
 }
 
 
+def center(params: Parameters, floor, seed: int, **options) -> ContactCenter:
+    return ContactCenter(
+        people_operations(params, floor), People(params, floor), seed=seed, **options
+    )
+
+
 def small_model(
     policy: str = "negotiate", seed: int = 3, keep_contacts: bool = True, **over
-) -> BehaviourCenter:
+) -> ContactCenter:
     params = Parameters({**SMALL, **over})
-    return BehaviourCenter(
-        params, load_policy(policy).floor(), seed=seed, keep_contacts=keep_contacts
-    )
+    return center(params, load_policy(policy).floor(), seed, keep_contacts=keep_contacts)
 
 
 def test_overdraft_is_churn_and_churned_customers_stop_calling():
@@ -103,8 +109,7 @@ def test_every_policy_faces_the_same_customers_and_candidate_contacts():
         m2.step()
     # The day's candidates (times, customers, thinning draws, issues) are the same; which
     # of them become contacts depends on who is still a customer, i.e. on the policy.
-    np.testing.assert_array_equal(m1._st.day_f, m2._st.day_f)
-    np.testing.assert_array_equal(m1._st.day_i, m2._st.day_i)
+    np.testing.assert_array_equal(m1.state.day, m2.state.day)
 
 
 ALL_CHRONIC = {
@@ -181,11 +186,9 @@ def test_offering_callbacks_ends_abandonment_and_eases_long_waits():
 
     over = {**SMALL, "operations.csrs": 4, "scenario.days": 4}
     base = load_policy("negotiate")
-    plain = BehaviourCenter(Parameters(over), base.floor(), seed=8).run().summary()
+    plain = center(Parameters(over), base.floor(), 8).run().summary()
     offered = (
-        BehaviourCenter(Parameters(over), replace(base, callback_wait_s=60.0).floor(), seed=8)
-        .run()
-        .summary()
+        center(Parameters(over), replace(base, callback_wait_s=60.0).floor(), 8).run().summary()
     )
     assert plain["abandonment_rate"] > 0.1
     assert offered["callbacks"] > 100
@@ -193,30 +196,36 @@ def test_offering_callbacks_ends_abandonment_and_eases_long_waits():
     assert offered["retention_rate"] > plain["retention_rate"]
 
 
+@njit
+def _rate_rose(st, c, old, new):
+    rate_rose(st, c, old, new)
+
+
 def test_a_rate_that_rises_during_the_day_enables_that_days_later_candidates():
     """Candidates are thinned when the day is loaded, at the rates of that moment; when a
     customer's rate rises (a concession to an invalid claim), their candidates still to
     come that pass at the new rate are scheduled, as thinning at call time would give."""
     model = small_model(keep_contacts=True)
-    model._load_day(0)
-    st = model._st
-    times, threshold = st.day_f[:, ev.D_TIME], st.day_f[:, ev.D_THRESHOLD]
-    who = st.day_i[:, ev.D_WHO]
-    rates = model.customer_table.f[who, PROPENSITY]
-    failing = np.flatnonzero((threshold >= rates) & (times > 3600.0))
+    st = with_day(model.state, *model._day_candidates(0))
+    model._st = st
+    day = st.day
+    rates = st.customers["propensity"][day["who"]]
+    failing = np.flatnonzero((day["threshold"] >= rates) & (day["time_s"] > 3600.0))
     assert len(failing) > 0
     k = int(failing[0])
-    cust = model.customers[int(who[k])]
+    cust = model.customers[int(day["who"][k])]
     assert k not in st.passing, "a failing candidate must not be in the day's stream"
-    old = cust.propensity
-    st.gf[ev.G_NOW] = 3600.0
-    cust.propensity = model.cap
-    ev.rate_rose(st, cust.index, old, model.cap)
-    pending = st.ev[: st.gi[ev.G_EVENTS]]
-    enabled = pending[(pending[:, ev.EV_KIND] == ev.CANDIDATE) & (pending[:, ev.EV_B] == k)]
-    assert len(enabled) == 1 and enabled[0, ev.EV_T] == times[k]
+    old, cap = cust.propensity, model.params["customers.issue_propensity_cap"]
+    st.globals[0]["now"] = 3600.0
+    cust.propensity = cap
+    _rate_rose(st, cust.index, old, cap)
+    pending = st.events[: st.globals[0]["events"]]
+    enabled = pending[(pending["kind"] == CANDIDATE) & (pending["b"] == k)]
+    assert len(enabled) == 1 and enabled[0]["key"] == day["time_s"][k]
     # The day runs: the enabled candidate becomes a first contact of that customer then.
-    model.step()
+    st.globals[0]["now"] = 0.0
+    model._advance(86_400.0)
+    model._st = model.state
     contacts = model.contacts_frame()
     first = contacts[(contacts.customer == cust.unique_id) & (contacts.attempt == 1)]
-    assert times[k] in set(first.arrival_s)
+    assert day["time_s"][k] in set(first.arrival_s)

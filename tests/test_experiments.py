@@ -110,11 +110,11 @@ def test_a_worker_does_not_keep_the_models_it_has_run():
     (Mesa before 3.4 kept every model alive through Agent._ids, mesa issue #3179)."""
     import gc
 
-    from sim.behaviour import BehaviourCenter
+    from sim.model import ContactCenter
 
     def alive() -> int:
         gc.collect()
-        return sum(isinstance(o, BehaviourCenter) for o in gc.get_objects())
+        return sum(isinstance(o, ContactCenter) for o in gc.get_objects())
 
     before = alive()
     execute(tiny_tasks(reps=2))

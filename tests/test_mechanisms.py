@@ -14,7 +14,7 @@ import pytest
 
 from policies.strategies import Rule, RuleStrategy
 from sim.lab import Caller, play_calls
-from sim.memory import MemoryParams, account_change, experience, remembered_anger
+from sim.memory import account_change, experience, remembered_anger
 from sim.parameters import Parameters
 
 N = 300
@@ -124,7 +124,7 @@ def test_an_insincere_apology_harms():
     assert insincere["final_anger"].mean() > 0.5 + 0.02
 
 
-MP = MemoryParams.from_parameters(Parameters())
+MP = Parameters()
 
 
 def test_peak_end_same_mean_anger_better_ending_better_memory():
@@ -132,8 +132,8 @@ def test_peak_end_same_mean_anger_better_ending_better_memory():
     ends_badly = [0.3, 0.4, 0.5, 0.8]
     ends_well = [0.8, 0.5, 0.4, 0.3]
     assert np.mean(ends_badly) == pytest.approx(np.mean(ends_well))
-    worse = remembered_anger(max(ends_badly), ends_badly[-1], MP.peak_weight)
-    better = remembered_anger(max(ends_well), ends_well[-1], MP.peak_weight)
+    worse = remembered_anger(max(ends_badly), ends_badly[-1], MP["memory.peak_weight"])
+    better = remembered_anger(max(ends_well), ends_well[-1], MP["memory.peak_weight"])
     assert better < worse
     common = dict(
         resolved=True,
@@ -148,11 +148,15 @@ def test_peak_end_same_mean_anger_better_ending_better_memory():
 
 def test_losses_weigh_more_than_gains():
     """Loss aversion: an unpleasant contact withdraws more than an equally pleasant one deposits."""
-    assert account_change(1.0, MP.loss_aversion, 1.0) == pytest.approx(1.0)
-    assert account_change(-1.0, MP.loss_aversion, 1.0) == pytest.approx(-MP.loss_aversion)
-    assert MP.loss_aversion == pytest.approx(2.25)
+    assert account_change(1.0, MP["customers.loss_aversion"], 1.0) == pytest.approx(1.0)
+    assert account_change(-1.0, MP["customers.loss_aversion"], 1.0) == pytest.approx(
+        -MP["customers.loss_aversion"]
+    )
+    assert MP["customers.loss_aversion"] == pytest.approx(2.25)
     # Grudge (melancholics) amplifies withdrawals further.
-    assert account_change(-1.0, MP.loss_aversion, 1.6) < account_change(-1.0, MP.loss_aversion, 1.0)
+    assert account_change(-1.0, MP["customers.loss_aversion"], 1.6) < account_change(
+        -1.0, MP["customers.loss_aversion"], 1.0
+    )
 
 
 def test_service_recovery_erodes_with_earlier_failures():

@@ -41,7 +41,7 @@ def build(cfg) -> ContactCenter:
         handle_time="lognormal" if cfg["lognormal"] else "exponential",
         patience_s=cfg["patience_s"],
     )
-    return ContactCenter(config, seed=cfg["seed"]).run()
+    return ContactCenter(config, seed=cfg["seed"], keep_records=True).run()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,7 +12,6 @@ import typer
 from experiments import scenario
 from experiments.display import print_json, print_metrics
 from experiments.results import manifest, new_results_dir, write_json, write_table
-from sim.model import ContactCenter
 from sim.records import with_rates
 
 app = typer.Typer()
@@ -153,6 +152,8 @@ def run(
         sl_threshold_s=sl_threshold,
         warmup_s=warmup_hours * 3600.0,
     )
+    from sim.model import ContactCenter
+
     model = ContactCenter(config, seed=seed).run()
     summary = model.summary()
     if out is not None:

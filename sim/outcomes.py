@@ -1,0 +1,129 @@
+"""The people's outcomes of a run (MODEL.md section 7), computed after it from the
+engine's counters and customer table: retention, escalation, resolution, repeats, cost,
+satisfaction and net value, overall and by temperament and persona."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.catalogue import PERSONAS, TEMPERAMENTS
+from sim.parameters import Parameters
+from sim.schema import COUNTER
+
+REPEATS_NOTE = "arrival volumes are expected first contacts; repeat contacts come on top"
+
+
+def counters_by_cell(counters: np.ndarray) -> dict[str, np.ndarray]:
+    """Each counter of :data:`sim.schema.COUNTER` as a (temperament x persona) array."""
+    shape = (len(TEMPERAMENTS), len(PERSONAS))
+    return {name: counters[name].reshape(shape).copy() for name in COUNTER.names}
+
+
+def people_outcomes(
+    params: Parameters,
+    customers: np.ndarray,
+    counters: np.ndarray,
+    *,
+    labor_cost: float,
+    callbacks: int,
+) -> dict:
+    """Retention, escalation, resolution, cost and satisfaction, with breakdowns.
+
+    Args:
+        params: The run's parameters.
+        customers: The customer table at the end of the run.
+        counters: The engine's outcome counters.
+        labor_cost: Paid CSR and supervisor time, currency.
+        callbacks: Callback offers taken.
+    """
+    c = counters_by_cell(counters)
+    n_t, n_p = len(TEMPERAMENTS), len(PERSONAS)
+    gone = customers["churned"] == 1
+    touched = customers["contacts"] > 0
+    last = customers["last_resolved"]
+
+    def per_cell(mask: np.ndarray) -> np.ndarray:
+        counts = np.bincount(customers["cell"][mask], minlength=n_t * n_p)
+        return counts.reshape(n_t, n_p).astype(float)
+
+    base, churned = per_cell(np.ones(len(gone), dtype=bool)), per_cell(gone)
+    contacted, contacted_kept = per_cell(touched), per_cell(touched & ~gone)
+    # Summed one by one, in the customers' order, as a running total would.
+    lost = sum(customers["value"][gone].tolist(), 0.0)
+    retained_value = sum(customers["value"][~gone].tolist(), 0.0)
+    kept_after = {
+        flag: [int((last == flag).sum()), int(((last == flag) & ~gone).sum())]
+        for flag in (True, False)
+    }
+    years = params["scenario.valuation_years"]
+
+    def rates(axis: int | None) -> dict:
+        def s(name, arr=None):
+            a = c[name] if arr is None else arr
+            return a.sum() if axis is None else a.sum(axis=axis)
+
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {
+                "customers": s("", base),
+                "retention_rate": 1.0 - s("", churned) / s("", base),
+                "churned_customers": s("", churned),
+                "issues": s("issues"),
+                "contacts": s("contacts"),
+                "escalations": s("escalations"),
+                "escalation_rate": s("escalations") / s("answered"),
+                "complaint_rate": s("complaints") / s("answered"),
+                "fcr_rate": s("first_resolved") / s("issues"),
+                "repeat_contacts": s("repeats"),
+                "repeat_contacts_per_issue": s("repeats") / s("issues"),
+                "concession_per_contact": s("concession") / s("answered"),
+                "csat": s("csat_sum") / s("concluded"),
+            }
+
+    total = rates(None)
+    answered = c["answered"].sum()
+    first = c["answered_first"].sum()
+    out = {
+        "retention_rate": float(total["retention_rate"]),
+        "retention_rate_contacted": float(contacted_kept.sum() / contacted.sum())
+        if contacted.sum()
+        else math.nan,
+        "churned_customers": int(churned.sum()),
+        "lost_value": float(lost * years),
+        "issues": int(total["issues"]),
+        "contacts": int(total["contacts"]),
+        "escalation_rate": float(total["escalation_rate"]),
+        "complaint_rate": float(total["complaint_rate"]),
+        "fcr_rate": float(total["fcr_rate"]),
+        "repeat_contacts_per_issue": float(total["repeat_contacts_per_issue"]),
+        "aht_first_contact_s": float(c["talk_first_s"].sum() / first) if first else math.nan,
+        "concession_cost": float(c["concession"].sum()),
+        "concession_per_contact": float(c["concession"].sum() / answered) if answered else math.nan,
+        "invalid_concessions": int(c["invalid_concessions"].sum()),
+        "mean_csr_stress": float(c["stress_sum"].sum() / answered) if answered else math.nan,
+        "csat": float(total["csat"]),
+        "labor_cost": float(labor_cost),
+        "net_value": float(retained_value * years - c["concession"].sum() - labor_cost),
+        "callbacks": int(callbacks),
+        "retention_after_resolved": _share(kept_after[True]),
+        "retention_after_unresolved": _share(kept_after[False]),
+        "repeats_note": REPEATS_NOTE,
+    }
+    by_t, by_p = rates(1), rates(0)
+    out["by_temperament"] = {
+        name: {k: _num(v[i]) for k, v in by_t.items()} for i, name in enumerate(TEMPERAMENTS)
+    }
+    out["by_persona"] = {
+        name: {k: _num(v[i]) for k, v in by_p.items()} for i, name in enumerate(PERSONAS)
+    }
+    return out
+
+
+def _num(x) -> float:
+    x = float(x)
+    return x if math.isfinite(x) else math.nan
+
+
+def _share(pair: list[int]) -> float:
+    return pair[1] / pair[0] if pair[0] else math.nan
