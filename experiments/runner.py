@@ -253,6 +253,11 @@ def _run_processes(tasks: Sequence[Task], jobs: int, keep: Callable[[dict], None
     import multiprocessing
 
     context = multiprocessing.get_context("spawn" if sys.platform != "linux" else "forkserver")
+    # Compile the engine here, once: the workers then load it from the cache instead of
+    # each compiling it at the same time on the first run after an install.
+    from sim.model import compile_engine
+
+    compile_engine()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         pending = {pool.submit(run_task, t) for t in tasks}
         while pending:

@@ -15,20 +15,24 @@ customers and CSRs are Mesa agents (:mod:`sim.agents`), views on the engine's ro
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
 from sim import catalogue, population
 from sim.agents import CSR, Customer
-from sim.arrivals import SECONDS_PER_DAY, ArrivalProfile
+from sim.arrivals import SECONDS_PER_DAY
 from sim.engine.events import SHIFT, put
 from sim.engine.loop import DONE, LATE_EVENT, NEED_ROOM, advance, drain
 from sim.engine_params import engine_params
-from sim.errors import InputError
 from sim.floor import ROUTINGS, Floor
-from sim.outcomes import people_outcomes
+from sim.operations import (  # noqa: F401 (re-exported: the model's inputs)
+    OperationsConfig,
+    People,
+    draw_handle_times,
+    people_operations,
+)
+from sim.outcomes import contact_table, people_outcomes
 from sim.parameters import Parameters
 from sim.records import IntervalSums, summarize
 from sim.rule_program import RuleProgram
@@ -39,120 +43,9 @@ from sim.state import State, build_state, grow, with_day
 from sim.streams import Streams
 
 INF = math.inf
-HANDLE_TIME_DISTRIBUTIONS = ("exponential", "lognormal")
 #: Anger traces are kept for the first calls of angry choleric customers, the case the
 #: trainers' anger-curve chart shows (DOMAIN.md sections 2 and 3), at most this many.
 TRACE_LIMIT = 150
-
-
-@dataclass(frozen=True)
-class OperationsConfig:
-    """The operations layer of a run: arrivals, staffing, handle time, patience.
-
-    Attributes:
-        profile: Expected first contacts per interval.
-        staffing: Front-line head count over time.
-        aht_s: Mean drawn handle time, s (people off, or people on with drawn service).
-        aht_cv: Coefficient of variation of the handle time (lognormal only).
-        handle_time: ``"exponential"`` or ``"lognormal"``.
-        patience_s: Mean patience (exponential), s, people off; None: callers never hang
-            up. With people on, patience follows ``customers.mean_patience_s``.
-        sl_threshold_s: Service-level threshold, s.
-        warmup_s: Intervals starting before this time are left out of the summary, s.
-        supervisors: Size of the second tier (0: no second tier).
-    """
-
-    profile: ArrivalProfile
-    staffing: Staffing
-    aht_s: float = 300.0
-    aht_cv: float = 1.0
-    handle_time: str = "exponential"
-    patience_s: float | None = None
-    sl_threshold_s: float = 20.0
-    warmup_s: float = 0.0
-    supervisors: int = 0
-
-    def __post_init__(self) -> None:
-        checks = {
-            "aht_s": self.aht_s > 0,
-            "aht_cv": self.aht_cv > 0,
-            "sl_threshold_s": self.sl_threshold_s >= 0,
-            "warmup_s": 0 <= self.warmup_s < self.profile.horizon_s,
-        }
-        if self.patience_s is not None:
-            checks["patience_s"] = self.patience_s > 0
-        for name, ok in checks.items():
-            value = getattr(self, name)
-            if not (ok and np.isfinite(value)):
-                valid = "below the horizon" if name == "warmup_s" else "a finite number > 0"
-                raise InputError(f"impossible value {value}", field=name, valid=valid)
-        if self.handle_time not in HANDLE_TIME_DISTRIBUTIONS:
-            raise InputError(
-                f"unknown distribution {self.handle_time!r}",
-                field="handle_time",
-                valid=HANDLE_TIME_DISTRIBUTIONS,
-            )
-
-    @property
-    def handle_sigma(self) -> float:
-        """Sigma of the log of a lognormal handle time (0 for exponential)."""
-        if self.handle_time == "exponential":
-            return 0.0
-        return math.sqrt(math.log1p(self.aht_cv * self.aht_cv))
-
-
-def draw_handle_times(
-    rng: np.random.Generator, n: int, mean_s: float, cv: float, distribution: str
-) -> np.ndarray:
-    """``n`` handle times, s: exponential, or lognormal with the given mean and CV."""
-    if distribution == "exponential":
-        return rng.exponential(mean_s, n)
-    sigma2 = math.log1p(cv * cv)
-    return rng.lognormal(math.log(mean_s) - sigma2 / 2.0, math.sqrt(sigma2), n)
-
-
-@dataclass(frozen=True)
-class People:
-    """The behaviour layer of a run: who the customers are and how the floor works.
-
-    Attributes:
-        params: Model parameters.
-        floor: The service policy (strategy mix, routing, levers), built by ``policies/``.
-    """
-
-    params: Parameters
-    floor: Floor
-
-
-def people_operations(
-    params: Parameters,
-    floor: Floor,
-    profile: ArrivalProfile | None = None,
-    staffing: Staffing | None = None,
-) -> OperationsConfig:
-    """The operations layer of a run with people, from its parameters and policy.
-
-    Args:
-        params: Model parameters.
-        floor: The policy (its head count, if it sets one).
-        profile: Expected first contacts per interval; default: the weekday shape times
-            ``scenario.first_contacts_per_day`` for ``scenario.days`` days.
-        staffing: Front-line head count over time; default: the floor's or
-            ``operations.csrs``.
-    """
-    if profile is None:
-        profile = population.weekday_profile(
-            params["scenario.first_contacts_per_day"], int(params["scenario.days"])
-        )
-    if staffing is None:
-        staffing = Staffing.fixed(floor.csrs or params["operations.csrs"])
-    return OperationsConfig(
-        profile=profile,
-        staffing=staffing,
-        sl_threshold_s=params["operations.sl_threshold_s"],
-        warmup_s=min(params["operations.warmup_days"] * SECONDS_PER_DAY, profile.horizon_s / 2),
-        supervisors=params["operations.supervisors"],
-    )
 
 
 class ContactCenter(mesa.Model):
@@ -201,6 +94,7 @@ class ContactCenter(mesa.Model):
         self.keep_contacts = keep_contacts and people is not None
         self.records: list[np.ndarray] = []
         self.day = 0  # days simulated so far
+        self._loaded_day = -1  # the day whose candidates the engine holds
         # The engine's random buffers (sim.engine.draws), each from its own stream.
         self._rngs = tuple(
             self.streams.generator(name) for name in ("conversation", "outcomes", "service")
@@ -355,21 +249,36 @@ class ContactCenter(mesa.Model):
         """Simulate one day; after the last one, drain the center and stop."""
         if not self.running:
             return
-        day = self.day
-        if day < self.days:
-            self._st = with_day(self._st, *self._day_candidates(day))
-        last = day + 1 >= self.days
-        t_stop = INF if last else (day + 1) * SECONDS_PER_DAY
-        self._advance(t_stop)
-        g = self._st.globals[0]
-        g["now"] = max(g["now"], min(t_stop, self.horizon_s))
+        self._load_today()
+        last = self.day + 1 >= self.days
+        self._run_until(INF if last else (self.day + 1) * SECONDS_PER_DAY)
         if last:
             self._st = grow(self._st)  # the drain may conclude every contact still queued
             drain(self._st, max(self.now, self.horizon_s), self._rngs)
             self.running = False
-        self.day = day + 1
+        self.day += 1
         self._flush()
         self._snapshot(self.day)
+
+    def advance_to(self, t: float) -> None:
+        """Simulate up to ``t`` (s from the start of the horizon), e.g. an hour at a time
+        to watch a day unfold; the days passed on the way end as :meth:`step` ends them.
+        """
+        while self.running and t >= (self.day + 1) * SECONDS_PER_DAY:
+            self.step()
+        if self.running and t >= self.now:
+            self._load_today()
+            self._run_until(t)
+
+    def _load_today(self) -> None:
+        if self._loaded_day != self.day and self.day < self.days:
+            self._st = with_day(self._st, *self._day_candidates(self.day))
+            self._loaded_day = self.day
+
+    def _run_until(self, t_stop: float) -> None:
+        self._advance(t_stop)
+        g = self._st.globals[0]
+        g["now"] = max(g["now"], min(t_stop, self.horizon_s))
 
     def run(self) -> ContactCenter:
         """Run to the end of the horizon and the drain; returns the model."""
@@ -518,53 +427,39 @@ class ContactCenter(mesa.Model):
 
     def contacts_frame(self):
         """One row per concluded contact (needs ``keep_contacts=True``)."""
-        import pandas as pd
-
-        st = self._st
-        n = int(st.globals[0]["rows"]) if self.keep_contacts else 0
-        rows = st.rows[:n]
-        customers = st.customers
-        who = rows["customer"]
-        csr = rows["csr"]
-        names = [c.strategy for c in self.csrs if c.tier == 0]
-        moves = [
-            " ".join(catalogue.MOVES[m] for m in row[:k])
-            for row, k in zip(st.row_moves[:n].tolist(), rows["n_moves"].tolist(), strict=True)
-        ]
-        uid = np.array([c.unique_id for c in self.customers], dtype=np.int64)
-        return pd.DataFrame(
-            {
-                "contact_id": rows["contact_id"],
-                "issue_id": rows["issue_id"],
-                "customer": uid[who] if n else who,
-                "temperament": np.array(catalogue.TEMPERAMENTS, dtype=object)[
-                    customers["temperament"][who]
-                ],
-                "persona": np.array(catalogue.PERSONAS, dtype=object)[customers["persona"][who]],
-                "nature": np.array(catalogue.NATURES, dtype=object)[rows["nature"]],
-                "valid": rows["valid"] == 1,
-                "attempt": rows["attempt"],
-                "csr": csr,
-                "strategy": [names[k] if k >= 0 else "" for k in csr.tolist()],
-                "arrival_s": rows["arrival_s"],
-                "answered_s": rows["answered_s"],
-                "end_s": rows["end_s"],
-                "wait_s": rows["wait_s"],
-                "moves": moves,
-                "start_anger": rows["start_anger"],
-                "peak_anger": rows["peak_anger"],
-                "final_anger": rows["final_anger"],
-                "outcome": np.where(rows["abandoned"] == 1, "abandoned", "answered").astype(object),
-                "escalated": rows["escalated"] == 1,
-                "complaint": rows["complaint"] == 1,
-                "resolved": rows["resolved"] == 1,
-                "concession": rows["concession"],
-                "balance_before": rows["balance_before"],
-                "balance_after": rows["balance_after"],
-                "churned": rows["churned"] == 1,
-            }
+        n = int(self._st.globals[0]["rows"]) if self.keep_contacts else 0
+        return contact_table(
+            self._st,
+            n,
+            customer_ids=np.array([c.unique_id for c in self.customers], dtype=np.int64),
+            strategies=[c.strategy for c in self.csrs if c.tier == 0],
         )
 
 
 #: The rule program of CSRs without a strategy (people off: no conversations).
 _EMPTY_PROGRAM = RuleProgram.build([[]])
+
+
+def compile_engine() -> None:
+    """Compile (or load from the cache) every entry point of the engine, by running a
+    tiny center with people and without, and a lab call.
+
+    Worker processes load what this compiles from the cache instead of each compiling
+    it again: the experiment runner calls it once before starting them.
+    """
+    from types import SimpleNamespace
+
+    from sim.arrivals import constant_profile
+    from sim.catalogue import CLOSE_MOVE
+    from sim.lab import play_calls
+    from sim.rule_program import TableRule
+
+    program = RuleProgram.build([[TableRule(CLOSE_MOVE, 1)]])
+    strategy = SimpleNamespace(name="close", program=program)
+    floor = Floor(name="warm-up", strategies=((strategy, 1.0),), supervisor_strategy=strategy)
+    p = Parameters({"scenario.customers": 100, "scenario.first_contacts_per_day": 20.0,
+                    "scenario.days": 1, "operations.csrs": 1, "operations.supervisors": 1})  # fmt: skip
+    ContactCenter(people_operations(p, floor), People(p, floor), seed=0).run()
+    queue = OperationsConfig(constant_profile(20.0, 1.0), Staffing.fixed(1), patience_s=60.0)
+    ContactCenter(queue, seed=0).run()
+    play_calls(strategy, n=1, params=p)

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from sim.catalogue import PERSONAS, TEMPERAMENTS
+from sim.catalogue import MOVES, NATURES, PERSONAS, TEMPERAMENTS
 from sim.parameters import Parameters
 from sim.schema import COUNTER
 
@@ -127,3 +127,53 @@ def _num(x) -> float:
 
 def _share(pair: list[int]) -> float:
     return pair[1] / pair[0] if pair[0] else math.nan
+
+
+def contact_table(st, n: int, *, customer_ids: np.ndarray, strategies: list[str]):
+    """The first ``n`` kept contact rows of the engine's state as a DataFrame, with
+    names for the codes (customer agent ids, temperaments, personas, natures, moves,
+    strategies)."""
+    import pandas as pd
+
+    rows = st.rows[:n]
+    customers = st.customers
+    who = rows["customer"]
+    csr = rows["csr"]
+    moves = [
+        " ".join(MOVES[m] for m in row[:k])
+        for row, k in zip(st.row_moves[:n].tolist(), rows["n_moves"].tolist(), strict=True)
+    ]
+
+    def named(names: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
+        return np.array(names, dtype=object)[codes]
+
+    return pd.DataFrame(
+        {
+            "contact_id": rows["contact_id"],
+            "issue_id": rows["issue_id"],
+            "customer": customer_ids[who] if n else who,
+            "temperament": named(TEMPERAMENTS, customers["temperament"][who]),
+            "persona": named(PERSONAS, customers["persona"][who]),
+            "nature": named(NATURES, rows["nature"]),
+            "valid": rows["valid"] == 1,
+            "attempt": rows["attempt"],
+            "csr": csr,
+            "strategy": [strategies[k] if k >= 0 else "" for k in csr.tolist()],
+            "arrival_s": rows["arrival_s"],
+            "answered_s": rows["answered_s"],
+            "end_s": rows["end_s"],
+            "wait_s": rows["wait_s"],
+            "moves": moves,
+            "start_anger": rows["start_anger"],
+            "peak_anger": rows["peak_anger"],
+            "final_anger": rows["final_anger"],
+            "outcome": np.where(rows["abandoned"] == 1, "abandoned", "answered").astype(object),
+            "escalated": rows["escalated"] == 1,
+            "complaint": rows["complaint"] == 1,
+            "resolved": rows["resolved"] == 1,
+            "concession": rows["concession"],
+            "balance_before": rows["balance_before"],
+            "balance_after": rows["balance_after"],
+            "churned": rows["churned"] == 1,
+        }
+    )

@@ -2,9 +2,8 @@
 
 This is the M/M/c+M (or M/G/c+M) contact center written as directly as possible: a
 heap of timed events ordered by ``(time, order of scheduling)``, one FCFS queue per
-tier, idle CSRs longest-idle first, head counts that change at shift events, and lazy
-abandonment (a caller past their deadline is found when a CSR next looks at the queue,
-which gives the same records as hanging up on time). It draws its arrivals, patience
+tier, idle CSRs longest-idle first, head counts that change at shift events, and a
+hang-up event at each waiting caller's deadline. It draws its arrivals, patience
 and handle times from the same named streams as :class:`sim.model.ContactCenter` with
 people off, so the two must agree record for record.
 """
@@ -22,13 +21,13 @@ from sim.records import ABANDONED, ANSWERED, WAITING
 from sim.streams import Streams
 
 INF = math.inf
-END, SHIFT = 0, 1
+END, SHIFT, HANG_UP = 0, 1, 4
 #: A record: (contact_id, tier, arrival_s, wait_s, outcome, start_s, end_s, csr).
 RECORD_FIELDS = ("contact_id", "tier", "arrival_s", "wait_s", "outcome", "start_s", "end_s", "csr")
 
 
 class Contact:
-    __slots__ = ("cid", "arrival_s", "deadline_s", "handle_s", "tier")
+    __slots__ = ("cid", "arrival_s", "deadline_s", "handle_s", "tier", "waiting")
 
     def __init__(self, cid: int, arrival_s: float, deadline_s: float, handle_s: float) -> None:
         self.cid, self.arrival_s, self.deadline_s, self.handle_s = (
@@ -38,6 +37,7 @@ class Contact:
             handle_s,
         )
         self.tier = 0
+        self.waiting = False  # in a queue now
 
 
 class Tier:
@@ -114,6 +114,10 @@ class ReferenceQueue:
                 self.now = t
                 if kind == END:
                     self.end(a, b, t)
+                elif kind == HANG_UP:
+                    if a.waiting:  # still in the queue at the deadline: hangs up
+                        a.waiting = False
+                        self.abandon(a)
                 else:
                     self.set_head_count(a, b)
             elif next_arrival < INF:
@@ -129,9 +133,7 @@ class ReferenceQueue:
         end = max(self.now, self.config.profile.horizon_s)
         for tier in self.tiers:
             for contact in tier.queue:
-                if contact.deadline_s < INF:
-                    self.abandon(contact)
-                else:
+                if contact.waiting:  # callers who never hang up, still waiting
                     self.record(contact, end - contact.arrival_s, WAITING, math.nan, math.nan, -1)
             tier.queue.clear()
         return self
@@ -140,7 +142,10 @@ class ReferenceQueue:
         tier = self.tiers[contact.tier]
         k = tier.idle_csr() if tier.idle else None
         if k is None:
+            contact.waiting = True
             tier.queue.append(contact)
+            if contact.deadline_s < INF:
+                self.schedule(contact.deadline_s, HANG_UP, contact, None)
         else:
             self.start(tier, k, contact, t)
 
@@ -148,12 +153,12 @@ class ReferenceQueue:
         tier.busy[k] = True
         self.schedule(t + contact.handle_s, END, (tier.index, k), (contact, t))
 
-    def next_contact(self, tier: Tier, now: float) -> Contact | None:
+    def next_contact(self, tier: Tier) -> Contact | None:
+        """The first caller still waiting (those who hung up are skipped)."""
         while tier.queue:
             contact = tier.queue.popleft()
-            if contact.deadline_s < now:
-                self.abandon(contact)
-            else:
+            if contact.waiting:
+                contact.waiting = False
                 return contact
         return None
 
@@ -163,7 +168,7 @@ class ReferenceQueue:
         tier = self.tiers[tier_index]
         self.record(contact, started - contact.arrival_s, ANSWERED, started, t, k)
         if tier.on_duty[k]:
-            nxt = self.next_contact(tier, t)
+            nxt = self.next_contact(tier)
             if nxt is None:
                 tier.make_idle(k)
             else:
@@ -184,11 +189,11 @@ class ReferenceQueue:
                     tier.make_idle(k)
             elif k >= count:
                 tier.on_duty[k] = False
-        while tier.queue:
+        while any(c.waiting for c in tier.queue):
             k = tier.idle_csr()
             if k is None:
                 break
-            nxt = self.next_contact(tier, self.now)
+            nxt = self.next_contact(tier)
             if nxt is None:
                 tier.make_idle(k)
                 break

@@ -12,7 +12,6 @@ from sim.engine.aftermath import rate_rose
 from sim.engine.events import CANDIDATE
 from sim.model import ContactCenter, People, people_operations
 from sim.parameters import Parameters
-from sim.state import with_day
 
 SMALL = {
     "scenario.days": 3,
@@ -206,8 +205,8 @@ def test_a_rate_that_rises_during_the_day_enables_that_days_later_candidates():
     customer's rate rises (a concession to an invalid claim), their candidates still to
     come that pass at the new rate are scheduled, as thinning at call time would give."""
     model = small_model(keep_contacts=True)
-    st = with_day(model.state, *model._day_candidates(0))
-    model._st = st
+    model.advance_to(3600.0)  # the first hour of the first day
+    st = model.state
     day = st.day
     rates = st.customers["propensity"][day["who"]]
     failing = np.flatnonzero((day["threshold"] >= rates) & (day["time_s"] > 3600.0))
@@ -216,16 +215,13 @@ def test_a_rate_that_rises_during_the_day_enables_that_days_later_candidates():
     cust = model.customers[int(day["who"][k])]
     assert k not in st.passing, "a failing candidate must not be in the day's stream"
     old, cap = cust.propensity, model.params["customers.issue_propensity_cap"]
-    st.globals[0]["now"] = 3600.0
     cust.propensity = cap
     _rate_rose(st, cust.index, old, cap)
     pending = st.events[: st.globals[0]["events"]]
     enabled = pending[(pending["kind"] == CANDIDATE) & (pending["b"] == k)]
     assert len(enabled) == 1 and enabled[0]["key"] == day["time_s"][k]
-    # The day runs: the enabled candidate becomes a first contact of that customer then.
-    st.globals[0]["now"] = 0.0
-    model._advance(86_400.0)
-    model._st = model.state
+    # The day runs on: the enabled candidate becomes a first contact of that customer then.
+    model.step()
     contacts = model.contacts_frame()
     first = contacts[(contacts.customer == cust.unique_id) & (contacts.attempt == 1)]
     assert day["time_s"][k] in set(first.arrival_s)
