@@ -310,12 +310,24 @@ def _times(values: pd.Series, fmt: LogFormat) -> tuple[np.ndarray, np.ndarray]:
         return seconds, seconds
     text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
     pattern = "ISO8601" if fmt.time_format == _ISO else fmt.time_format
-    try:
-        parsed = pd.to_datetime(text, format=pattern, errors="coerce")
-    except ValueError:
+    with warnings.catch_warnings():
+        # pandas 2 parses mixed offsets into objects with a FutureWarning; pandas 3 raises.
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            parsed = pd.to_datetime(text, format=pattern, errors="coerce")
+        except ValueError:
+            parsed = None
+    if parsed is None or not pd.api.types.is_datetime64_any_dtype(parsed):
         # Mixed UTC offsets (a daylight-saving change): instants in UTC, and the wall
         # clock read from the stamps without their offsets.
-        instants = pd.to_datetime(text, format=pattern, errors="coerce", utc=True)
+        try:
+            instants = pd.to_datetime(text, format=pattern, errors="coerce", utc=True)
+        except ValueError as err:  # a format pandas cannot use at all, e.g. '%Q'
+            raise InputError(
+                f"cannot use {fmt.time_format!r}: {err}",
+                field="--time-format",
+                valid="iso, seconds, or a strptime format such as %Y-%m-%d %H:%M:%S",
+            ) from None
         wall = (
             pd.to_datetime(
                 text.str.replace(_OFFSET, "", regex=True), format="ISO8601", errors="coerce"

@@ -97,7 +97,7 @@ def fit_call_log(
     Returns:
         The estimates, the tables behind them, and a flat summary.
     """
-    interval_s = _interval_seconds(interval_min)
+    interval_s = interval_seconds(interval_min)
     calls = log.calls
     volumes = interval_volumes(calls, interval_s)
     profile = arrival_profile(volumes)
@@ -137,7 +137,8 @@ def fit_call_log(
     )
 
 
-def _interval_seconds(interval_min: float) -> float:
+def interval_seconds(interval_min: float) -> float:
+    """The interval length in seconds, if it divides a day into whole intervals."""
     width = interval_min * 60.0
     per_day = SECONDS_PER_DAY / width if width > 0 else 0.0
     if not (width > 0 and math.isfinite(width)) or abs(per_day - round(per_day)) > 1e-9:

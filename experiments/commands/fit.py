@@ -73,7 +73,7 @@ def fit(
     # Heavy imports here, so that `ccsim --help` stays fast.
     from experiments.call_log import LogFormat, read_call_log
     from experiments.display import print_json, print_metrics
-    from experiments.fitting import fit_call_log
+    from experiments.fitting import fit_call_log, interval_seconds
     from experiments.results import manifest, new_results_dir, write_json, write_table
 
     fmt = LogFormat(
@@ -88,6 +88,7 @@ def fit(
         origin=_origin(origin),
         encoding=encoding,
     )
+    interval_seconds(interval_min)  # a bad option fails before a long read
     log = read_call_log(calls, fmt)
     if log.warning:
         print(f"ccsim: warning: {log.warning}", file=sys.stderr)
