@@ -138,7 +138,10 @@ def read_call_log(path: str | Path, fmt: LogFormat | None = None) -> CallLog:
     columns = _resolve_columns(raw, fmt, path)
     kept = [c for c in raw.columns if str(c).startswith("__")]
     raw = pd.DataFrame(
-        {**{role: raw[found] for role, found in columns.items()}, **{c: raw[c] for c in kept}}
+        {
+            **{role: _clean_text(raw[found]) for role, found in columns.items()},
+            **{c: raw[c] for c in kept},
+        }
     )
     lines = raw.pop("__line__").to_numpy() if "__line__" in raw else np.arange(len(raw)) + 2
     blank = _blank_rows(raw, list(columns))
@@ -275,11 +278,26 @@ def _blank_rows(raw: pd.DataFrame, roles: list[str]) -> np.ndarray:
     return blank
 
 
+def _is_text(values: pd.Series) -> bool:
+    return not (
+        pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)
+    )
+
+
+def _clean_text(values: pd.Series) -> pd.Series:
+    """Text cells stripped, missing ones as ""; numbers and times (Parquet) as they are.
+    Done once per column: string conversions dominate the time to read a large log."""
+    if not _is_text(values):
+        return values
+    if isinstance(values.dtype, pd.CategoricalDtype):  # Parquet writes labels so
+        values = values.astype(object)
+    return values.fillna("").astype(str).str.strip()
+
+
 def _missing(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+    if not _is_text(values):
         return values.isna().to_numpy()
-    text = values.astype(object).where(values.notna(), "")
-    return text.astype(str).str.strip().str.lower().isin(MISSING).to_numpy()
+    return values.str.lower().isin(MISSING).to_numpy()
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -308,7 +326,7 @@ def _times(values: pd.Series, fmt: LogFormat) -> tuple[np.ndarray, np.ndarray]:
         base = (origin - pd.Timestamp("1970-01-01")) / pd.Timedelta(seconds=1)
         seconds = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float) + base
         return seconds, seconds
-    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    text = values
     pattern = "ISO8601" if fmt.time_format == _ISO else fmt.time_format
     with warnings.catch_warnings():
         # pandas 2 parses mixed offsets into objects with a FutureWarning; pandas 3 raises.
@@ -374,8 +392,8 @@ def _check_rows(
         ragged = raw["__ragged__"].to_numpy()
         problems.append(_Problem(ragged != "", "", lambda i: str(ragged[i])))
 
-    outcome = raw["outcome"].astype(object).where(raw["outcome"].notna(), "").astype(str)
-    label = outcome.str.strip().str.lower().to_numpy()
+    outcome = raw["outcome"].astype(str)
+    label = outcome.str.lower().to_numpy()
     answered_labels = {x.strip().lower() for x in fmt.answered_labels}
     abandoned_labels = {x.strip().lower() for x in fmt.abandoned_labels}
     is_answered = np.isin(label, list(answered_labels))

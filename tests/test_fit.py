@@ -586,3 +586,21 @@ def test_a_file_that_is_not_parquet_is_refused(tmp_path):
     path = tmp_path / "calls.parquet"
     path.write_text("arrived,answered,ended,outcome\n")
     assert_one_line_error(runner.invoke(app, ["fit", str(path)]), "cannot read as Parquet")
+
+
+def test_a_parquet_log_with_timestamp_columns_and_categorical_labels_is_read(tmp_path):
+    """Parquet keeps types: times as timestamps (no format to give) and labels as a
+    category; missing answer times are nulls."""
+    t0 = pd.Timestamp("2024-01-01 09:00:00")
+    frame = pd.DataFrame(
+        {
+            "arrived": [t0, t0 + pd.Timedelta(seconds=60)],
+            "answered": [t0 + pd.Timedelta(seconds=12), pd.NaT],
+            "ended": [t0 + pd.Timedelta(seconds=312), t0 + pd.Timedelta(seconds=105)],
+            "outcome": pd.Categorical(["answered", "abandoned"]),
+        }
+    )
+    frame.to_parquet(tmp_path / "calls.parquet", index=False)
+    calls = read_call_log(tmp_path / "calls.parquet").calls
+    assert calls["wait_s"].tolist() == [12.0, 45.0]
+    assert calls["handle_s"].iloc[0] == 300.0
