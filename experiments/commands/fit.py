@@ -134,6 +134,7 @@ def fit(
     print(f"results: {folder}")
     print(f"with people: {estimates['use']['behaviour_on']}")
     print(f"queue only:  {estimates['use']['behaviour_off']}")
+    print(f"note: {estimates['use']['note']}")
 
 
 def _time_format(text: str) -> str:
