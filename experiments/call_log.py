@@ -126,6 +126,14 @@ def read_call_log(path: str | Path, fmt: LogFormat | None = None) -> CallLog:
             half of the rows are unusable; the message names the file, line and field.
     """
     fmt = fmt or LogFormat()
+    both = {x.strip().lower() for x in fmt.answered_labels} & {
+        x.strip().lower() for x in fmt.abandoned_labels
+    }
+    if both:
+        raise InputError(
+            f"{sorted(both)[0]!r} is both an answered and an abandoned label",
+            field="--answered-label",
+        )
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", source=path)

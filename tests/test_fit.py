@@ -569,11 +569,12 @@ def _latin1(path: Path) -> Path:
         (lambda p: write_log(p, [GOOD[0], *GOOD[2:], "2024-01-01T09:04:00,,,abandoned"]), [],
          ["no abandoned call has a readable hang-up time", "--waited"]),
         (lambda p: p, [], ["file not found"]),
+        (lambda p: write_log(p, GOOD), ["--abandoned-label", "ANSWERED"], ["both an answered"]),
     ],
     ids=[
         "missing-column", "empty-log", "empty-file", "malformed-times", "unknown-outcome",
         "mostly-unusable", "not-utf8", "unknown-encoding", "bad-time-format", "bad-directive",
-        "bad-interval", "bad-origin", "no-hang-up-times", "missing-file",
+        "bad-interval", "bad-origin", "no-hang-up-times", "missing-file", "label-twice",
     ],
 )  # fmt: skip
 def test_every_user_error_is_one_line_and_exit_2(tmp_path, make, args, fragments):
@@ -604,3 +605,24 @@ def test_a_parquet_log_with_timestamp_columns_and_categorical_labels_is_read(tmp
     calls = read_call_log(tmp_path / "calls.parquet").calls
     assert calls["wait_s"].tolist() == [12.0, 45.0]
     assert calls["handle_s"].iloc[0] == 300.0
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_named_by_its_line(tmp_path):
+    log = write_log(tmp_path / "calls.csv", [*GOOD[:2], GOOD[2] + ",extra", GOOD[3]])
+    result = runner.invoke(app, ["fit", str(log), "--json", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert f"(first: {log}:4: expected 4 fields, found 5)" in result.stderr
+    assert json.loads(result.stdout)["offered"] == 3
+
+
+def test_without_abandonments_patience_is_not_guessed(tmp_path):
+    """Nobody hung up: every patience is censored, nothing bounds it from above, so no
+    mean patience is reported or written to params.toml."""
+    answered = [r for r in GOOD if r.endswith(",answered")]
+    log = write_log(tmp_path / "calls.csv", answered)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["fit", str(log), "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["patience_model"] == "none" and summary["patience_mean_s"] is None
+    assert "customers.mean_patience_s" not in read_params_file(out / "params.toml")
