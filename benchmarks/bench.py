@@ -5,6 +5,7 @@ ratios measured together mean something). Run on demand, not in CI:
     python benchmarks/bench.py model          # the full model vs SimPy; memory 30 vs 180 days
     python benchmarks/bench.py compare        # default `ccsim compare` wall time, --jobs 1 vs 2
     python benchmarks/bench.py sweep          # a sweep on a Dask LocalCluster vs --jobs 2
+    python benchmarks/bench.py fit            # `ccsim fit` on a generated log of 1 million calls
     python benchmarks/bench.py all [--quick]  # everything (--quick: a tenth of the work)
 
 Targets (from the issues): queue core >= 5x SimPy arrivals/s; full model contacts/s >=
@@ -248,11 +249,86 @@ def bench_sweep(quick: bool) -> None:
     )
 
 
+def _call_log(calls: int, path: str, seed: int = 1) -> dict:
+    """A per-call log of about ``calls`` calls over whole days of the packaged weekday
+    shape, written as an ACD would (ISO times); returns the parameters it was drawn with.
+
+    The queue is stylised (each caller is offered an exponential wait and hangs up if
+    their patience is shorter): enough for the estimators to face a realistic mix of
+    answered and abandoned calls, without simulating a million calls first.
+    """
+    from importlib import resources
+
+    import pandas as pd
+
+    truth = {"mu": float(np.log(240.0)), "sigma": 0.6, "patience_s": 180.0, "offered_wait_s": 40.0}
+    rng = np.random.default_rng(seed)
+    shape = pd.read_csv(resources.files("sim.data").joinpath("weekday_profile.csv"))["share"]
+    share = (shape / shape.sum()).to_numpy()
+    per_day = 20_000
+    days = max(1, round(calls / per_day))
+    width = 86_400.0 / len(share)
+    starts = (np.arange(days)[:, None] * 86_400.0 + np.arange(len(share)) * width).ravel()
+    counts = rng.poisson(np.tile(share * per_day, days))
+    arrived = np.repeat(starts, counts) + rng.random(counts.sum()) * width
+    n = len(arrived)
+    offered = rng.exponential(truth["offered_wait_s"], n)
+    patience = rng.exponential(truth["patience_s"], n)
+    handle = rng.lognormal(truth["mu"], truth["sigma"], n)
+    answered = patience >= offered
+    base = np.datetime64("2024-01-01T00:00:00", "ms")
+
+    def iso(seconds: np.ndarray) -> np.ndarray:
+        return (base + np.round(seconds * 1000).astype("timedelta64[ms]")).astype(str)
+
+    pd.DataFrame(
+        {
+            "arrived": iso(arrived),
+            "answered": np.where(answered, iso(arrived + offered), ""),
+            "ended": iso(np.where(answered, arrived + offered + handle, arrived + patience)),
+            "outcome": np.where(answered, "answered", "abandoned"),
+        }
+    ).to_csv(path, index=False)
+    return {**truth, "calls": n, "days": days}
+
+
+def bench_fit(quick: bool) -> None:
+    import json
+
+    calls = 100_000 if quick else 1_000_000
+    print(f"== `ccsim fit` on a generated log of {calls:,} calls (CSV, ISO times) ==")
+    with tempfile.TemporaryDirectory() as work:
+        log = os.path.join(work, "calls.csv")
+        start = time.perf_counter()
+        truth = _call_log(calls, log)
+        made = time.perf_counter() - start
+        size = os.path.getsize(log) / 1e6
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "experiments.cli", "fit", log, "--json", "--out", work],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        took = time.perf_counter() - start
+    got = json.loads(done.stdout)
+    print(
+        f"{truth['calls']:,} calls over {truth['days']} days ({size:.0f} MB, written in "
+        f"{made:.1f} s): fit {took:.1f} s end to end (read, fit, write, charts), "
+        f"{truth['calls'] / took:,.0f} calls/s"
+    )
+    print(
+        f"   mu {got['handle_time_mu']:.4f} (true {truth['mu']:.4f}), sigma "
+        f"{got['handle_time_sigma']:.4f} (true {truth['sigma']}), mean patience "
+        f"{got['patience_mean_s']:.1f} s (true {truth['patience_s']}, {got['patience_model']})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("what", choices=("queue", "model", "compare", "sweep", "all"))
+    parser.add_argument("what", choices=("queue", "model", "compare", "sweep", "fit", "all"))
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -261,6 +337,7 @@ def main() -> None:
         ("model", bench_model),
         ("compare", bench_compare),
         ("sweep", bench_sweep),
+        ("fit", bench_fit),
     ):
         if args.what in (name, "all"):
             fn(args.quick)

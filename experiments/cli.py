@@ -97,6 +97,7 @@ def _register() -> None:
     from experiments.commands import (
         compare,
         erlang,
+        fit,
         params,
         plot,
         policies,
@@ -106,7 +107,7 @@ def _register() -> None:
         sweep,
     )
 
-    for module in (compare, run, sweep, staff, plot, report, erlang, params):
+    for module in (compare, run, sweep, staff, plot, report, erlang, params, fit):
         app.add_typer(module.app)
     for module in (policies,):
         app.add_typer(module.app, name=module.NAME)

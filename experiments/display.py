@@ -23,7 +23,7 @@ def format_value(key: str, value: Any) -> str:
         if math.isinf(value):
             return "inf"
         if (
-            key in ("p_wait", "service_level", "occupancy")
+            key.endswith(("p_wait", "service_level", "occupancy"))
             or "_rate" in key
             or key.startswith("retention")
         ):
