@@ -105,6 +105,8 @@ DERIVED: dict[str, str] = {
     "talker": "the persona a CSR recognises as a talker",
     "empathy_expressiveness": "match routing: expressiveness above which empathy is wanted",
     "talk_sigma": "sigma of a move's lognormal talk-time noise (from its CV)",
+    "sl_threshold_s": "service-level threshold, s",
+    "keep_records": "1: keep every interval record besides the sums",
 }
 
 PARAMS = Table(

@@ -34,7 +34,7 @@ from sim.operations import (  # noqa: F401 (re-exported: the model's inputs)
 )
 from sim.outcomes import contact_table, people_outcomes
 from sim.parameters import Parameters
-from sim.records import IntervalSums, summarize
+from sim.records import interval_frame, summarize
 from sim.rule_program import RuleProgram
 from sim.schema import CSR as CSR_TABLE
 from sim.schema import CUSTOMER, RECORD
@@ -100,12 +100,6 @@ class ContactCenter(mesa.Model):
             self.streams.generator(name) for name in ("conversation", "outcomes", "service")
         )
         self._candidates = self.streams.generator("candidates")
-        self._sums = [
-            IntervalSums(operations.profile, operations.staffing, operations.sl_threshold_s, 0)
-        ]
-        if operations.supervisors > 0:
-            sup = Staffing.fixed(operations.supervisors)
-            self._sums.append(IntervalSums(operations.profile, sup, operations.sl_threshold_s, 1))
         self._st = self._build(drawn_service, trace_anger)
         self._arrivals = None if people else self._draw_arrivals()
         # CSRs first, then customers: Mesa numbers agents in the order they are made.
@@ -144,6 +138,8 @@ class ContactCenter(mesa.Model):
             trace_temperament=catalogue.TEMPERAMENTS.index("choleric"),
             trace_persona=catalogue.PERSONAS.index("angry"),
             talker=catalogue.TALKER,
+            sl_threshold_s=ops.sl_threshold_s,
+            keep_records=float(self.keep_records),
         )
         if people is not None:
             customers = population.draw_customers(p, self.streams.generator("population"))
@@ -167,6 +163,7 @@ class ContactCenter(mesa.Model):
             slots=self.initial_slots,
             keep_contacts=self.keep_contacts,
             trace_limit=TRACE_LIMIT if pv[0]["trace"] else 0,
+            interval_starts=ops.profile.starts_s,
         )
         # The second tier, then the front line, come on duty at time 0 (before any
         # arrival); a staffing schedule's changes are events too.
@@ -288,13 +285,7 @@ class ContactCenter(mesa.Model):
 
     def _day_candidates(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         if self.people is None:
-            arrivals = self._arrivals
-            bounds = [day * SECONDS_PER_DAY, (day + 1) * SECONDS_PER_DAY]
-            lo, hi = np.searchsorted(arrivals["time_s"], bounds)
-            if day + 1 >= self.days:
-                hi = len(arrivals)
-            todays = arrivals[lo:hi]
-            return todays, np.arange(len(todays), dtype=np.int64)
+            return population.arrivals_of_day(self._arrivals, day, day + 1 >= self.days)
         return population.draw_candidates(
             self.params,
             self.config.profile,
@@ -317,16 +308,11 @@ class ContactCenter(mesa.Model):
 
     # --- day-by-day aggregation keeps memory flat -------------------------------------------
     def _flush(self) -> None:
-        """Fold the day's records into the interval sums and drop them."""
+        """Keep the day's records, if asked, and empty the engine's record buffer."""
         g = self._st.globals[0]
         n = int(g["records"])
-        if n == 0:
-            return
-        table = self._st.records[:n]
-        for sums in self._sums:
-            sums.add(table)
-        if self.keep_records:
-            self.records.append(table.copy())
+        if n and self.keep_records:
+            self.records.append(self._st.records[:n].copy())
         g["records"] = 0
 
     def _snapshot(self, day: int) -> None:
@@ -362,12 +348,15 @@ class ContactCenter(mesa.Model):
         return RECORD.frame(rows)
 
     def interval_table(self, tier: int = 0):
-        """Per-interval sums of a tier (contacts counted by the interval they arrived in)."""
-        self._flush()
-        if tier < len(self._sums):
-            return self._sums[tier].frame()
-        cfg = self.config
-        return IntervalSums(cfg.profile, cfg.staffing, cfg.sl_threshold_s, tier).frame()
+        """Per-interval sums of a tier (contacts counted by the interval they arrived in),
+        with the CSR-seconds staffed in each."""
+        ops = self.config
+        if tier == 0:
+            staffing = ops.staffing
+        else:
+            staffing = Staffing.fixed(ops.supervisors) if ops.supervisors else None
+        sums = self._st.intervals[tier] if tier < len(self._st.intervals) else None
+        return interval_frame(ops.profile, sums, staffing)
 
     def outcomes(self) -> dict:
         """Everything ``ccsim run --json`` prints: the front line's operations metrics
@@ -376,7 +365,7 @@ class ContactCenter(mesa.Model):
         out = summarize(self.interval_table(0), self.config.warmup_s)
         if self.people is None:
             return out
-        if len(self._sums) > 1:
+        if len(self._st.intervals) > 1:
             sup = summarize(self.interval_table(1), self.config.warmup_s)
             out["supervisor_asa_s"] = sup["asa_s"]
             out["supervisor_abandonment_rate"] = sup["abandonment_rate"]

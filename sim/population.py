@@ -187,15 +187,29 @@ def queue_arrivals(
     handle: Callable[[int], np.ndarray],
     arrivals_rng: np.random.Generator,
     patience_rng: np.random.Generator,
-) -> np.ndarray:
-    """Every arrival of a queue-only run (:data:`sim.schema.CANDIDATE` rows): time,
-    patience (s; inf: never hangs up) and handle time (``handle``, drawn by the caller
-    from the arrival count). Drawn up front, each from its own stream."""
+) -> dict[str, np.ndarray]:
+    """Every arrival of a queue-only run, drawn up front, each quantity from its own
+    stream: ``time_s`` (sorted), ``patience`` (s; inf: never hangs up) and ``handle_s``
+    (``handle(n)`` draws them). Columns, not rows: a day's table is made from slices
+    (:func:`arrivals_of_day`)."""
     times = sample_arrivals(profile, arrivals_rng)
-    rows = CANDIDATE.allocate(len(times))
-    rows["time_s"] = times
-    rows["patience"] = (
-        math.inf if patience_s is None else patience_rng.exponential(patience_s, len(times))
+    n = len(times)
+    patience = (
+        np.full(n, math.inf) if patience_s is None else patience_rng.exponential(patience_s, n)
     )
-    rows["handle_s"] = handle(len(times))
-    return rows
+    return {"time_s": times, "patience": patience, "handle_s": handle(n)}
+
+
+def arrivals_of_day(
+    arrivals: dict[str, np.ndarray], day: int, last: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The day's part of :func:`queue_arrivals` as candidates that all pass (the last
+    day takes whatever is left)."""
+    bounds = [day * SECONDS_PER_DAY, (day + 1) * SECONDS_PER_DAY]
+    lo, hi = np.searchsorted(arrivals["time_s"], bounds)
+    if last:
+        hi = len(arrivals["time_s"])
+    rows = CANDIDATE.allocate(hi - lo)
+    for name, column in arrivals.items():
+        rows[name] = column[lo:hi]
+    return rows, np.arange(hi - lo, dtype=np.int64)

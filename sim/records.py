@@ -59,7 +59,8 @@ def interval_sums(
 
 
 class IntervalSums:
-    """Additive per-interval sums of one tier, fed records a batch (e.g. a day) at a time.
+    """Additive per-interval sums of one tier computed from records, a batch at a time:
+    the readable reference of what the engine adds up as it goes (``observe.record``).
 
     Args:
         profile: The reporting intervals.
@@ -122,23 +123,29 @@ class IntervalSums:
 
     def frame(self) -> pd.DataFrame:
         """The interval table: one row per interval, the columns of :data:`SUM_COLUMNS`."""
-        profile = self.profile
-        table = pd.DataFrame(
-            {
-                "interval": np.arange(self.k),
-                "label": list(profile.labels),
-                "start_s": profile.starts_s,
-                "width_s": profile.widths_s,
-            }
-        )
-        for name, values in zip(SUM_COLUMNS[:-1], self.sums, strict=True):
-            table[name] = values
-        table["staffed_s"] = (
-            self.staffing.staffed_seconds(profile.starts_s, profile.widths_s)
-            if self.staffing
-            else 0.0
-        )
-        return table
+        sums = {name: values for name, values in zip(SUM_COLUMNS[:-1], self.sums, strict=True)}
+        return interval_frame(self.profile, sums, self.staffing)
+
+
+def interval_frame(profile: ArrivalProfile, sums, staffing: Staffing | None) -> pd.DataFrame:
+    """The interval table: one row per interval of ``profile``, its sums (by column name:
+    the engine's :data:`sim.schema.INTERVAL` rows, or a mapping; None: zeros), and the
+    CSR-seconds ``staffing`` puts on duty in it."""
+    k = len(profile.starts_s)
+    table = pd.DataFrame(
+        {
+            "interval": np.arange(k),
+            "label": list(profile.labels) if len(profile.labels) == k else [""] * k,
+            "start_s": profile.starts_s,
+            "width_s": profile.widths_s,
+        }
+    )
+    for name in SUM_COLUMNS[:-1]:
+        table[name] = np.zeros(k) if sums is None else np.asarray(sums[name], dtype=float)
+    table["staffed_s"] = (
+        staffing.staffed_seconds(profile.starts_s, profile.widths_s) if staffing else 0.0
+    )
+    return table
 
 
 def _busy_until(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarray:

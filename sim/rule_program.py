@@ -4,7 +4,7 @@ A strategy (built in ``policies/``) gives the simulation a :class:`RuleProgram`:
 more rule tables and, for an adaptive strategy, the conditions that pick a table on the
 call's first reading of the customer. A rule is ``(move, at_most, condition)``; a
 condition is a conjunction of :class:`Term` s over what the CSR perceives. The loop in
-:mod:`sim.conversation_loop` interprets the tables; it has no notion of a strategy's
+:mod:`sim.engine.conversation` interprets the tables; it has no notion of a strategy's
 name, only of moves and perceived quantities.
 
 Layout (all ``float64``, so one compiled signature serves every strategy):
@@ -57,7 +57,7 @@ class Term:
 
 @dataclass(frozen=True)
 class TableRule:
-    """Make ``move`` (a number of ``sim.moves.MOVES``) when every term holds, at most
+    """Make ``move`` (a number of ``sim.catalogue.MOVES``) when every term holds, at most
     ``at_most`` times in a call."""
 
     move: int

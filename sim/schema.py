@@ -257,6 +257,24 @@ RECORD = Table(
     ),
 )
 
+INTERVAL = Table(
+    "interval",
+    "Additive sums of one tier's contacts in one reporting interval (by arrival), and the "
+    "busy time spent in it: every operations metric is a ratio of these.",
+    (
+        f("offered", "contacts", "contacts that joined the tier's queue"),
+        f("answered", "contacts", "answered"),
+        f("abandoned", "contacts", "hung up waiting"),
+        f("waiting_at_end", "contacts", "still waiting at the end of the run"),
+        f("waited", "contacts", "waited at all"),
+        f("answered_within_sl", "contacts", "answered within the service-level threshold"),
+        f("wait_answered_s", "s", "waits of the answered"),
+        f("wait_all_s", "s", "waits of all"),
+        f("handle_s", "s", "handle times of the answered"),
+        f("busy_s", "CSR-s", "time CSRs spent in calls within the interval"),
+    ),
+)
+
 CONTACT_ROW = Table(
     "contact_row",
     "One concluded contact, kept for per-contact output (--contacts).",

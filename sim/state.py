@@ -25,6 +25,7 @@ from sim.schema import (
     COUNTER,
     EVENT,
     GLOBALS,
+    INTERVAL,
     PROGRAM,
     QUEUE_ENTRY,
     RECORD,
@@ -56,7 +57,9 @@ State = namedtuple(
         "temperaments",  # TEMPERAMENT[4]
         "personas",  # PERSONA[7]
         "counters",  # COUNTER[temperament x persona cells]
-        "records",  # RECORD[capacity]: since the last flush
+        "intervals",  # INTERVAL[tiers, reporting intervals]: the operations sums
+        "interval_starts",  # float64[reporting intervals]: their starts, s
+        "records",  # RECORD[capacity]: since the last flush (kept on request only)
         "rows",  # CONTACT_ROW[capacity] (none unless contacts are kept)
         "row_moves",  # int64[rows, 2 x max moves]
         "traces",  # TRACE[limit]
@@ -112,6 +115,7 @@ def build_state(
     slots: int,
     keep_contacts: bool,
     trace_limit: int,
+    interval_starts: np.ndarray,
 ) -> State:
     """A run's state before its first event (no CSR on duty yet)."""
     max_moves = int(params[0]["max_moves"])
@@ -140,7 +144,9 @@ def build_state(
         temperaments=temperaments,
         personas=personas,
         counters=COUNTER.allocate(len(TEMPERAMENTS) * len(PERSONAS)),
-        records=RECORD.allocate(4 * slots),
+        intervals=INTERVAL.allocate((len(tier_sizes), len(interval_starts))),
+        interval_starts=np.asarray(interval_starts, dtype=np.float64),
+        records=RECORD.allocate(4 * slots if params[0]["keep_records"] else 0),
         rows=CONTACT_ROW.allocate(rows),
         row_moves=np.zeros((rows, 2 * max_moves), dtype=np.int64),
         traces=TRACE.allocate(trace_limit),
@@ -201,7 +207,7 @@ def grow(st: State) -> State:
     st = _event_room(st)
     changes = {}
     need = slots + 2 * MARGIN
-    if g["records"] + need > len(st.records):
+    if st.params[0]["keep_records"] and g["records"] + need > len(st.records):
         changes["records"] = grown(st.records, 2 * (int(g["records"]) + need))
     if len(st.slot_moves) > 1 and g["rows"] + need > len(st.rows):
         n = 2 * (int(g["rows"]) + need)

@@ -11,8 +11,7 @@ from policies.policy import load_policy
 
 FIXED = ("avoid", "accommodate", "compete", "compromise", "negotiate")
 #: Facts are checked on the default parameters over 10 days instead of the default 30 to
-#: keep CI short; the 30-day default shows the same ordering (see the closing note and
-#: benchmarks/stylized_facts.py).
+#: keep CI short.
 FACT_DAYS = 10
 FACT_REPS = 3
 FACT_SEED = 2026

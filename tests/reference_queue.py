@@ -82,8 +82,14 @@ class ReferenceQueue:
             streams.generator("arrivals"),
             streams.generator("patience"),
         )
-        self.arrivals = arrivals.tolist()  # (time, ..., patience, handle, ...) rows
-        self.names = arrivals.dtype.names
+        self.arrivals = list(
+            zip(
+                arrivals["time_s"].tolist(),
+                arrivals["patience"].tolist(),
+                arrivals["handle_s"].tolist(),
+                strict=True,
+            )
+        )
         self.now = 0.0
         self.records: list[tuple] = []
         self.events: list[tuple] = []
@@ -103,9 +109,7 @@ class ReferenceQueue:
         heapq.heappush(self.events, (t, next(self.seq), kind, a, b))
 
     def run(self) -> ReferenceQueue:
-        time_i, patience_i, handle_i = (
-            self.names.index(x) for x in ("time_s", "patience", "handle_s")
-        )
+        time_i, patience_i, handle_i = 0, 1, 2
         i = 0
         while True:
             next_arrival = self.arrivals[i][time_i] if i < len(self.arrivals) else INF

@@ -7,7 +7,7 @@ Two sources of logs with known truth:
   served first come first served by a plain-Python multi-server queue;
 - ccsim's own ``--contacts`` export, with patience made a plain exponential of known mean
   (``customers.patience_anger_factor = 0`` and every persona's urgency 1: see
-  ``sim.event_loop._patience``).
+  ``sim.engine.contact.patience``).
 
 Tolerances are z = 4 standard errors, each derived in a comment where it is used; with
 the handful of comparisons here a correct estimator fails one by chance about once in
@@ -34,8 +34,8 @@ from experiments.cli import app
 from experiments.fitting import Fit, fit_call_log, fit_patience
 from policies.policy import load_policy
 from sim.arrivals import profile_from_file
-from sim.behaviour import BehaviourCenter
-from sim.moves import PERSONAS
+from sim.catalogue import PERSONAS
+from sim.model import ContactCenter, People, people_operations
 from sim.parameters import Parameters, read_params_file
 
 Z = 4.0
@@ -314,7 +314,10 @@ def ccsim_contacts(days: int, seed: int) -> pd.DataFrame:
             **{f"persona.{p}.urgency": 1.0 for p in PERSONAS},
         }
     )
-    model = BehaviourCenter(params, load_policy("negotiate").floor(), seed=seed, keep_contacts=True)
+    floor = load_policy("negotiate").floor()
+    model = ContactCenter(
+        people_operations(params, floor), People(params, floor), seed=seed, keep_contacts=True
+    )
     return model.run().contacts_frame()
 
 

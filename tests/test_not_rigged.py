@@ -88,10 +88,10 @@ def test_no_code_in_sim_names_a_strategy():
     """sim/ defines moves and mechanisms; strategy names live only in policies/."""
     names = [*BUILT_IN_RULES, "adaptive"]
     pattern = re.compile(r"""['"](""" + "|".join(names) + r""")['"]""")
-    sim = Path(__file__).resolve().parents[1] / "sim"
+    folder = Path(__file__).resolve().parents[1] / "sim"
     offenders = [
         f"{path.name}:{n}"
-        for path in sim.glob("*.py")
+        for path in folder.rglob("*.py")
         for n, line in enumerate(path.read_text().splitlines(), 1)
         if pattern.search(line)
     ]

@@ -190,3 +190,19 @@ def test_abandonment_happens_only_with_finite_patience():
     cfg = OperationsConfig(constant_profile(300, 5), Staffing.fixed(3), aht_s=300)
     summary = ContactCenter(cfg, seed=1).run().summary()
     assert summary["abandoned"] == 0 and summary["answered"] == summary["offered"]
+
+
+@pytest.mark.parametrize("case", ["hang-ups", "schedule"])
+def test_the_engines_interval_sums_are_those_of_its_records(case, tmp_path):
+    """The engine adds up each interval's contacts, waits and busy time as it goes; the
+    sums equal those computed afterwards from every record (``records.IntervalSums``),
+    up to the order of floating-point additions."""
+    from sim.records import SUM_COLUMNS, IntervalSums
+
+    cfg = CASES[case](tmp_path)
+    model = ContactCenter(cfg, seed=5, keep_records=True).run()
+    sums = IntervalSums(cfg.profile, cfg.staffing, cfg.sl_threshold_s, 0)
+    sums.add(model.records_frame())
+    expected, got = sums.frame(), model.interval_table(0)
+    for column in SUM_COLUMNS:
+        np.testing.assert_allclose(got[column], expected[column], rtol=1e-10, atol=1e-6)

@@ -41,7 +41,9 @@ def room_needed(st):
     """Whether a table could overflow during the next event (then grow it first)."""
     g = st.globals[0]
     slots = st.free.shape[0]
-    if g["free"] < 1 or g["records"] > st.records.shape[0] - slots - MARGIN:
+    if g["free"] < 1:
+        return True
+    if st.params[0]["keep_records"] > 0.0 and g["records"] > st.records.shape[0] - slots - MARGIN:
         return True
     if st.params[0]["keep_contacts"] > 0.0 and g["rows"] > st.rows.shape[0] - slots - MARGIN:
         return True

@@ -18,19 +18,71 @@ WAITING, ANSWERED, ABANDONED = 0, 1, 2
 
 
 @helper
+def interval_of(starts, t):
+    """The reporting interval holding time ``t`` (clipped to the first and the last)."""
+    lo, hi = 0, starts.shape[0] - 1
+    if t < starts[0]:
+        return 0
+    while lo < hi:  # the last start <= t
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= t:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+@helper
 def record(st, slot_no, wait, outcome, start, end, position):
-    """A contact's outcome at its current tier, for the interval sums."""
-    g = st.globals[0]
-    r = g["records"]
-    g["records"] = r + 1
-    slot, row = st.slots[slot_no], st.records[r]
-    row["contact_id"], row["tier"], row["arrival_s"] = (
-        slot["cid"],
-        slot["tier"],
-        slot["tier_arrival_s"],
-    )
-    row["wait_s"], row["outcome"], row["start_s"], row["end_s"] = wait, outcome, start, end
-    row["csr"] = position
+    """A contact's outcome at its current tier: added to the interval sums (and kept as
+    a record on request)."""
+    P = st.params[0]
+    slot = st.slots[slot_no]
+    tier = slot["tier"]
+    arrival = slot["tier_arrival_s"]
+    if P["keep_records"] > 0.0:
+        g = st.globals[0]
+        r = g["records"]
+        g["records"] = r + 1
+        row = st.records[r]
+        row["contact_id"], row["tier"], row["arrival_s"] = slot["cid"], tier, arrival
+        row["wait_s"], row["outcome"], row["start_s"], row["end_s"] = wait, outcome, start, end
+        row["csr"] = position
+    starts = st.interval_starts
+    sums = st.intervals[tier, interval_of(starts, arrival)]
+    sums["offered"] += 1.0
+    sums["wait_all_s"] += wait
+    if wait > 0:
+        sums["waited"] += 1.0
+    if outcome == ANSWERED:
+        sums["answered"] += 1.0
+        sums["wait_answered_s"] += wait
+        sums["handle_s"] += end - start
+        if wait <= P["sl_threshold_s"]:
+            sums["answered_within_sl"] += 1.0
+        _busy(st, tier, start, end)
+    elif outcome == ABANDONED:
+        sums["abandoned"] += 1.0
+    else:
+        sums["waiting_at_end"] += 1.0
+
+
+@helper
+def _busy(st, tier, start, end):
+    """A call's time in each interval it spans (nothing before the first interval or
+    after the horizon)."""
+    starts = st.interval_starts
+    k = starts.shape[0]
+    i = interval_of(starts, start)
+    while i < k:
+        edge = starts[i + 1] if i + 1 < k else st.params[0]["horizon_s"]
+        lo = start if start > starts[i] else starts[i]
+        hi = end if end < edge else edge
+        if hi > lo:
+            st.intervals[tier, i]["busy_s"] += hi - lo
+        if end <= edge:
+            break
+        i += 1
 
 
 @helper
