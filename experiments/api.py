@@ -66,7 +66,8 @@ class ContactCenterModel(ContactCenter):
         policy: A preset name (``ccsim policies``) or a policy TOML file.
         days: Days to simulate (default ``scenario.days``).
         seed: The replication seed (the same seed gives the same customers, issues and
-            arrivals to every policy).
+            arrivals to every policy); None draws one (Mesa's tools pass None when not
+            given seeds), kept in ``model.seed``.
         params: Parameter overrides by dotted key, as ``--set`` takes them.
         csrs: Front-line head count (overrides the policy's and the parameters').
         schedule: A staffing schedule CSV (``interval_start,csrs``).
@@ -77,7 +78,7 @@ class ContactCenterModel(ContactCenter):
         model_reporters, agent_reporters, agenttype_reporters: For the model's
             ``mesa.DataCollector`` (default: :data:`MODEL_REPORTERS`), which collects at
             the start and after every step.
-        rng: Accepted for Mesa's tools, which may pass it; it is the seed if given.
+        rng: Accepted for Mesa's tools, which may pass it: the seed, if given.
         **overrides: More parameter overrides by dotted key (``**{"operations.csrs": 30}``).
     """
 
@@ -85,7 +86,7 @@ class ContactCenterModel(ContactCenter):
         self,
         policy: str | Path = "mixed-floor",
         days: int | None = None,
-        seed: int = 0,
+        seed: int | None = 0,
         params: Mapping[str, Any] | None = None,
         *,
         csrs: int | None = None,
