@@ -35,6 +35,7 @@ def test_compiled_code_is_cached_outside_the_package():
 def test_the_cache_key_changes_when_an_engine_source_changes(tmp_path, monkeypatch):
     """Numba checks only a function's own file; the cache folder is keyed by every
     engine source, so an edit to a callee cannot leave a stale compiled caller."""
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)  # CI sets its own
     before = engine.cache_dir()
     monkeypatch.setattr(engine, "_HERE", tmp_path)
     (tmp_path / "loop.py").write_text("# another engine\n")
