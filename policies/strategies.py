@@ -113,61 +113,65 @@ class AdaptiveStrategy:
         )
 
 
-# The five strategies of DOMAIN.md section 5, as the moves they make.
-BUILT_IN_RULES: dict[str, tuple[Rule, ...]] = {
-    # Low concern for both: suppress, deflect, postpone, end the call.
+#: How every strategy opens: listen to what the problem is (DOMAIN.md section 7).
+OPENING: tuple[Rule, ...] = (Rule("listen"),)
+#: The job every strategy does, the same way and with the same budget: fix what is
+#: broken, answer what is asked, keep a talker to the point, close (DOMAIN.md section 7).
+#: Strategies differ only in how they meet emotion, claims and disagreement, before it.
+TASK: tuple[Rule, ...] = (
+    Rule("manage_time", "talker"),
+    Rule("solve", "fix>0.3", 3),
+    Rule("explain_steps", "info>0.3", 2),
+    Rule("close"),
+)
+
+#: How each of the five styles of DOMAIN.md section 5 meets conflict.
+CONFLICT: dict[str, tuple[Rule, ...]] = {
+    # Low concern for both: sidestep it. Deflect the heat, defer money and disputes, hand
+    # over or end a call that gets too hot.
     "avoid": (
-        Rule("deflect"),
-        Rule("postpone"),
-        Rule("close"),
+        Rule("deflect", "anger>0.4"),
+        Rule("transfer", "anger>0.75"),
+        Rule("close", "anger>0.6"),
+        Rule("postpone", "remedy>0.2"),
+        Rule("postpone", "invalid"),
     ),
-    # High cooperation, low assertiveness: yield and concede what is asked.
+    # High cooperation, low assertiveness: give in. Apologise, let them talk, concede
+    # what is asked, invalid claims included.
     "accommodate": (
-        Rule("listen"),
+        Rule("apology", "anger>0.3"),
         Rule("let_vent", "vent>0.4"),
-        Rule("apology"),
         Rule("concede", "remedy>0.05"),
-        Rule("solve", "fix>0.3", 2),
-        Rule("explain_steps", "info>0.4"),
-        Rule("close"),
     ),
-    # Low cooperation, high assertiveness: policy, persuasion, limits.
+    # Low cooperation, high assertiveness: hold to policy. Dispute invalid claims, refuse
+    # compensation beyond policy, argue with the heated, set limits.
     "compete": (
-        Rule("listen"),
-        Rule("insist_policy"),
+        Rule("insist_policy", "invalid"),
         Rule("argue_facts", "invalid"),
+        Rule("insist_policy", "remedy>0.2"),
         Rule("argue_facts", "anger>0.5"),
-        Rule("solve", "fix>0.3", 3),
-        Rule("explain_steps", "info>0.4"),
         Rule("set_limits", "anger>0.7"),
-        Rule("close"),
     ),
-    # Middle, middle: a bit of everything, split the difference.
+    # Middle, middle: some acknowledgement, split the difference on money.
     "compromise": (
-        Rule("listen"),
         Rule("empathy", "anger>0.5"),
         Rule("split_difference", "remedy>0.05"),
-        Rule("solve", "fix>0.3", 2),
-        Rule("explain_steps", "info>0.4"),
-        Rule("close"),
     ),
-    # High, high: let them vent, acknowledge, find the real needs, alternatives, fix.
+    # High, high: let them vent, acknowledge, steer, find the real need, and offer
+    # alternatives the customer chooses from (valid claims).
     "negotiate": (
-        Rule("listen"),
         Rule("let_vent", "vent>0.3", 3),
         Rule("empathy", "anger>0.25"),
         Rule("apology", "anger>0.3"),
-        Rule("manage_time", "talker"),
         Rule("closed_question", "anger>0.6"),
         Rule("find_agreement", "anger>0.5"),
-        Rule("solve", "fix>0.3", 4),
-        Rule("explain_steps", "info>0.3", 2),
         Rule("offer_alternatives", "remedy>0.2 & valid"),
-        Rule("concede", "remedy>0.4 & valid"),
-        Rule("explain_steps", "invalid & info>0.2"),
-        Rule("assure_effort", "fix>0.3"),
-        Rule("close"),
     ),
+}
+
+#: The five strategies as rule lists: the opening, the style's conflict moves, the job.
+BUILT_IN_RULES: dict[str, tuple[Rule, ...]] = {
+    name: OPENING + conflict + TASK for name, conflict in CONFLICT.items()
 }
 
 

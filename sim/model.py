@@ -101,17 +101,27 @@ class ContactCenter(mesa.Model):
             self.streams.generator(name) for name in ("conversation", "outcomes", "service")
         )
         self._candidates = self.streams.generator("candidates")
+        # Day-to-day variation of the built-in forecast (a volume file's days are real).
+        self._volumes = (
+            population.daily_volumes(self.params, self.days, self.streams.generator("volume"))
+            if people is not None and operations.profile.source == "weekday_profile"
+            else np.ones(self.days)
+        )
         self._st = self._build(drawn_service, trace_anger)
         self._arrivals = None if people else self._draw_arrivals()
         # CSRs first, then customers: Mesa numbers agents in the order they are made.
         names = self._strategy_names()
         self.csrs = [CSR(self, self._st.csrs, k, names[k]) for k in range(len(self._st.csrs))]
-        self.customers: list[Customer] = []
-        if people is not None:
-            self.customers = _customer_agents(self, self._st.customers)
+        # Customer agents are made when first asked for (``customers``, ``agents``): a
+        # run that only reports outcomes never pays for 100,000 Python objects. Their
+        # Mesa ids are known already: they follow the CSRs'.
+        self._customers: list[Customer] | None = None if people is not None else []
+        self._customer_id0 = (self.csrs[-1].unique_id + 1) if self.csrs else 1
         # A cohort whose emotional accounts are followed day by day (for charts): the
         # first customers of the base (a random sample), the same for every policy.
-        self.cohort = self.customers[: int(self.params["scenario.cohort_size"])]
+        self.cohort_size = (
+            min(int(self.params["scenario.cohort_size"]), len(self._st.customers)) if people else 0
+        )
         self.account_rows: list[tuple[int, int, float, bool]] = []
         self._snapshot(0)
         self.running = True
@@ -142,7 +152,9 @@ class ContactCenter(mesa.Model):
             keep_records=float(self.keep_records),
         )
         if people is not None:
-            customers = population.draw_customers(p, self.streams.generator("population"))
+            customers = population.draw_customers(
+                p, self.streams.generator("population"), self.streams.generator("attrition")
+            )
             csrs, programs = self._csr_table(tier_sizes)
         else:
             customers = CUSTOMER.allocate(1)
@@ -164,6 +176,7 @@ class ContactCenter(mesa.Model):
             keep_contacts=self.keep_contacts,
             trace_limit=TRACE_LIMIT if pv[0]["trace"] else 0,
             interval_starts=ops.profile.starts_s,
+            shifts=len(ops.staffing.counts) + 1,
         )
         # The second tier, then the front line, come on duty at time 0 (before any
         # arrival); a staffing schedule's changes are events too.
@@ -256,6 +269,7 @@ class ContactCenter(mesa.Model):
             drain(self._st, max(self.now, self.horizon_s), self._rngs)
             self.running = False
         self.day += 1
+        self._background_departures(min(self.day * SECONDS_PER_DAY, self.horizon_s))
         self._flush()
         self._snapshot(self.day)
 
@@ -268,6 +282,17 @@ class ContactCenter(mesa.Model):
         if self.running and t >= self.now:
             self._load_today()
             self._run_until(t)
+
+    def _background_departures(self, until_s: float) -> None:
+        """Customers who left before ``until_s`` for reasons other than service are
+        counted as gone (the engine has treated them as gone since they left)."""
+        if self.people is None:
+            return
+        rows = self._st.customers
+        leaving = (rows["churned"] == 0) & (rows["leaves_s"] <= until_s)
+        rows["churned"][leaving] = 1
+        rows["churn_cause"][leaving] = 2
+        rows["churned_s"][leaving] = rows["leaves_s"][leaving]
 
     def _load_today(self) -> None:
         if self._loaded_day != self.day and self.day < self.days:
@@ -294,6 +319,7 @@ class ContactCenter(mesa.Model):
             day,
             self._st.customers,
             self._candidates,
+            self._volumes[day],
         )
 
     def _advance(self, t_stop: float) -> None:
@@ -317,15 +343,40 @@ class ContactCenter(mesa.Model):
             self.records.append(self._st.records[:n].copy())
         g["records"] = 0
 
+    @property
+    def customers(self) -> list[Customer]:
+        """The customer agents (made on first use), agent ``k`` viewing row ``k``."""
+        if self._customers is None:
+            self._customers = _customer_agents(self, self._st.customers)
+            assert self._customers[0].unique_id == self._customer_id0
+        return self._customers
+
+    @property
+    def agents(self):
+        """All agents (Mesa's ``AgentSet``): CSRs and customers."""
+        self.customers  # noqa: B018 (made on first use)
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        """Agents by class (Mesa's ``agents_by_type``)."""
+        self.customers  # noqa: B018 (made on first use)
+        return super().agents_by_type
+
+    @property
+    def cohort(self) -> list[Customer]:
+        """The customers whose accounts are followed day by day."""
+        return self.customers[: self.cohort_size]
+
     def _snapshot(self, day: int) -> None:
-        if not self.cohort or (self.account_rows and self.account_rows[-1][0] == day):
+        if not self.cohort_size or (self.account_rows and self.account_rows[-1][0] == day):
             return
-        n = len(self.cohort)
+        n = self.cohort_size
         rows = self._st.customers
         self.account_rows.extend(
             zip(
                 [day] * n,
-                [c.unique_id for c in self.cohort],
+                range(self._customer_id0, self._customer_id0 + n),
                 rows["balance"][:n].tolist(),
                 (rows["churned"][:n] == 1).tolist(),
                 strict=True,
@@ -389,6 +440,7 @@ class ContactCenter(mesa.Model):
             self._st.counters,
             labor_cost=labor,
             callbacks=self.callbacks,
+            days=self.horizon_s / SECONDS_PER_DAY,
         )
 
     @property
@@ -422,7 +474,7 @@ class ContactCenter(mesa.Model):
         return contact_table(
             self._st,
             n,
-            customer_ids=np.array([c.unique_id for c in self.customers], dtype=np.int64),
+            customer_ids=self._customer_id0 + np.arange(len(self._st.customers), dtype=np.int64),
             strategies=[c.strategy for c in self.csrs if c.tier == 0],
         )
 

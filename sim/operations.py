@@ -17,7 +17,7 @@ from sim.arrivals import SECONDS_PER_DAY, ArrivalProfile
 from sim.errors import InputError
 from sim.floor import Floor
 from sim.parameters import Parameters
-from sim.staffing import Staffing
+from sim.staffing import Staffing, planned_staffing
 
 HANDLE_TIME_DISTRIBUTIONS = ("exponential", "lognormal")
 
@@ -114,19 +114,42 @@ def people_operations(
         floor: The policy (its head count, if it sets one).
         profile: Expected first contacts per interval; default: the weekday shape times
             ``scenario.first_contacts_per_day`` for ``scenario.days`` days.
-        staffing: Front-line head count over time; default: the floor's or
-            ``operations.csrs``.
+        staffing: Front-line head count over time; default: the floor's head count, or
+            with ``operations.staffing = "planned"`` a roster planned for the forecast
+            (:func:`planned_for`), or ``operations.csrs``.
     """
     if profile is None:
         profile = population.weekday_profile(
             params["scenario.first_contacts_per_day"], int(params["scenario.days"])
         )
     if staffing is None:
-        staffing = Staffing.fixed(floor.csrs or params["operations.csrs"])
+        if floor.csrs:
+            staffing = Staffing.fixed(floor.csrs)
+        elif params["operations.staffing"] == "planned":
+            staffing = planned_for(params, profile)
+        else:
+            staffing = Staffing.fixed(params["operations.csrs"])
     return OperationsConfig(
         profile=profile,
         staffing=staffing,
         sl_threshold_s=params["operations.sl_threshold_s"],
         warmup_s=min(params["operations.warmup_days"] * SECONDS_PER_DAY, profile.horizon_s / 2),
         supervisors=params["operations.supervisors"],
+    )
+
+
+def planned_for(params: Parameters, profile: ArrivalProfile) -> Staffing:
+    """The roster a planner would make for the forecast: Erlang A for
+    ``operations.planned_service_level`` at the planned handle time, the forecast of
+    first contacts grossed up for repeats and transfers
+    (``operations.planned_contacts_per_first_contact``)."""
+    return planned_staffing(
+        profile.starts_s,
+        profile.widths_s,
+        profile.expected * params["operations.planned_contacts_per_first_contact"],
+        aht_s=params["operations.planned_aht_s"],
+        patience_s=params["customers.mean_patience_s"],
+        sl_threshold_s=params["operations.sl_threshold_s"],
+        target_sl=params["operations.planned_service_level"],
+        min_csrs=params["operations.min_csrs"],
     )

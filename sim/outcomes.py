@@ -28,6 +28,7 @@ def people_outcomes(
     *,
     labor_cost: float,
     callbacks: int,
+    days: float,
 ) -> dict:
     """Retention, escalation, resolution, cost and satisfaction, with breakdowns.
 
@@ -37,6 +38,7 @@ def people_outcomes(
         counters: The engine's outcome counters.
         labor_cost: Paid CSR and supervisor time, currency.
         callbacks: Callback offers taken.
+        days: Length of the horizon, days (for yearly rates).
     """
     c = counters_by_cell(counters)
     n_t, n_p = len(TEMPERAMENTS), len(PERSONAS)
@@ -84,8 +86,21 @@ def people_outcomes(
     total = rates(None)
     answered = c["answered"].sum()
     first = c["answered_first"].sum()
+    years_run = days / 365.0
+    n = len(gone)
+    service = customers["churn_cause"] == 1
     out = {
         "retention_rate": float(total["retention_rate"]),
+        "annualized_churn": _per_year(gone.sum() / n, years_run),
+        "annualized_service_churn": _per_year(service.sum() / n, years_run),
+        "service_churned_customers": int(service.sum()),
+        "contacts_per_customer_year": float(c["contacts"].sum() / n / years_run),
+        "silent_issues": int(c["silent_issues"].sum()),
+        "silent_share": float(
+            c["silent_issues"].sum() / (c["silent_issues"].sum() + c["issues"].sum())
+        )
+        if c["issues"].sum()
+        else math.nan,
         "retention_rate_contacted": float(contacted_kept.sum() / contacted.sum())
         if contacted.sum()
         else math.nan,
@@ -110,6 +125,15 @@ def people_outcomes(
         "retention_after_unresolved": _share(kept_after[False]),
         "repeats_note": REPEATS_NOTE,
     }
+    # Loyalty by what became of the customer's first problem (TARP's arms): the share of
+    # those customers not lost to service by the end of the horizon.
+    arm = customers["first_problem"]
+    for name, codes in ARMS.items():
+        mask = np.isin(arm, codes)
+        out[f"kept_{name}"] = float((~service[mask]).mean()) if mask.any() else math.nan
+        scores = customers["first_problem_csat"][mask]
+        scores = scores[~np.isnan(scores)]
+        out[f"satisfied_{name}"] = float(scores.mean()) if len(scores) else math.nan
     by_t, by_p = rates(1), rates(0)
     out["by_temperament"] = {
         name: {k: _num(v[i]) for k, v in by_t.items()} for i, name in enumerate(TEMPERAMENTS)
@@ -118,6 +142,22 @@ def people_outcomes(
         name: {k: _num(v[i]) for k, v in by_p.items()} for i, name in enumerate(PERSONAS)
     }
     return out
+
+
+#: The fates of a first problem (``CUSTOMER.first_problem`` codes), as TARP grouped
+#: customers: did not complain, complained and not resolved (open at the end included),
+#: resolved, resolved at the first contact.
+ARMS = {
+    "silent": (1,),
+    "unresolved": (0, 2),
+    "resolved_later": (3,),
+    "resolved_first": (4,),
+}
+
+
+def _per_year(share: float, years: float) -> float:
+    """A share lost over ``years`` as a yearly rate (constant hazard)."""
+    return float(1.0 - (1.0 - share) ** (1.0 / years)) if years > 0 else math.nan
 
 
 def _num(x) -> float:

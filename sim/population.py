@@ -54,12 +54,17 @@ def _shares(params: Parameters, table: str, names: tuple[str, ...]) -> np.ndarra
     return shares
 
 
-def draw_customers(params: Parameters, rng: np.random.Generator) -> np.ndarray:
+def draw_customers(
+    params: Parameters, rng: np.random.Generator, attrition: np.random.Generator
+) -> np.ndarray:
     """The customer base (:data:`sim.schema.CUSTOMER` rows); the same seed gives the same
     customers to every policy.
 
     Starting balances grow with tenure: balance = (base + per-year x tenure) x lognormal
-    noise; value is lognormal around its mean; the issue rate follows the persona.
+    noise; value is lognormal around its mean; the issue rate follows the persona. Each
+    customer also has a time at which they would leave for reasons that have nothing to
+    do with service (moving, a better rate elsewhere): exponential at
+    ``customers.background_churn_per_year``, from its own stream ``attrition``.
     """
     n = int(params["scenario.customers"])
     temperament = rng.choice(
@@ -83,7 +88,16 @@ def draw_customers(params: Parameters, rng: np.random.Generator) -> np.ndarray:
     )
     rate = np.array([params[f"persona.{p}.issue_rate"] for p in PERSONAS])[persona]
     propensity = rate / rate.mean()
-    rows = CUSTOMER.allocate(n, churned_s=math.nan, last_resolved=-1)
+    per_year = params["customers.background_churn_per_year"]
+    leaves = (
+        attrition.exponential(365.0 * SECONDS_PER_DAY / per_year, n)
+        if per_year > 0
+        else np.full(n, math.inf)
+    )
+    rows = CUSTOMER.allocate(
+        n, churned_s=math.nan, last_resolved=-1, first_problem=-1, first_problem_csat=math.nan
+    )
+    rows["leaves_s"] = leaves
     rows["balance"] = rows["start_balance"] = balance
     rows["propensity"] = rows["start_propensity"] = propensity
     rows["value"] = value
@@ -115,8 +129,11 @@ def draw_candidates(
     day: int,
     customers: np.ndarray,
     rng: np.random.Generator,
+    volume: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate contacts of ``day`` and those that pass thinning at the day's start.
+
+    ``volume`` scales the day's expected first contacts (day-to-day variation).
 
     Returns:
         The candidates (:data:`sim.schema.CANDIDATE` rows, in time order) and the
@@ -126,7 +143,8 @@ def draw_candidates(
         the engine's ``rate_rose`` schedules those.
     """
     cap = params["customers.issue_propensity_cap"]
-    sub = day_profile(profile, day, cap)
+    # The profile counts first contacts; the problems kept silent come on top.
+    sub = day_profile(profile, day, cap * volume / (1.0 - silent_fraction(params)))
     times = sample_arrivals(sub, rng) if sub is not None else np.empty(0)
     n = len(times)
     p = params
@@ -173,12 +191,35 @@ def draw_candidates(
     floor = p["issues.anger_severity_floor"]
     anger = base_anger[temperament] * (floor + (1 - floor) * severity) * factor + offset[persona]
     anger = np.minimum(1.0, np.maximum(0.0, anger))
+    # A problem the customer keeps to themselves (Goodman 2005: about half of the
+    # dissatisfied never complain to the front line); the quiet temperaments more often.
+    silent_share = np.array([p[f"temperament.{x}.silent_share"] for x in TEMPERAMENTS])
+    silent = failure & (rng.random(n) < silent_share[temperament])
     day_rows = CANDIDATE.allocate(n)
     day_rows["time_s"], day_rows["threshold"] = times, threshold
     day_rows["severity"], day_rows["difficulty"] = severity, difficulty
     day_rows["asked"], day_rows["anger"], day_rows["patience"] = asked, anger, patience
     day_rows["who"], day_rows["nature"], day_rows["valid"] = who, nature, valid
+    day_rows["silent"] = silent
     return day_rows, passing.astype(np.int64)
+
+
+def silent_fraction(params: Parameters) -> float:
+    """The expected share of new issues that customers keep to themselves: failures
+    (not questions) times each temperament's silent share, by its share of the base."""
+    shares = _shares(params, "temperament", TEMPERAMENTS)
+    silent = np.array([params[f"temperament.{x}.silent_share"] for x in TEMPERAMENTS])
+    return float(params["issues.failure_share"] * (shares * silent).sum())
+
+
+def daily_volumes(params: Parameters, days: int, rng: np.random.Generator) -> np.ndarray:
+    """Each day's volume relative to the forecast: lognormal with mean 1 and log-sd
+    ``scenario.daily_volume_sigma``, from its own stream (the same days for every
+    policy)."""
+    sigma = params["scenario.daily_volume_sigma"]
+    if sigma == 0:
+        return np.ones(days)
+    return rng.lognormal(-0.5 * sigma * sigma, sigma, days)
 
 
 def queue_arrivals(

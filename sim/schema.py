@@ -96,16 +96,34 @@ CUSTOMER = Table(
         f("start_balance", "account units", "balance at the start of the horizon"),
         f("start_propensity", "ratio", "issue rate at the start"),
         f("tenure_years", "years", "tenure at the start"),
+        f(
+            "first_problem_csat",
+            "0-1",
+            "satisfaction with how the first problem ended (NaN: none yet)",
+        ),
+        f(
+            "leaves_s",
+            "s",
+            "when the customer leaves for reasons other than service (inf: not in the horizon)",
+        ),
         i("temperament", "index", "into catalogue.TEMPERAMENTS"),
         i("persona", "index", "into catalogue.PERSONAS"),
         i("cell", "index", "temperament x persona cell of the outcome counters"),
         i("churned", "0/1", "the customer has left"),
+        i("churn_cause", "code", "why: 0 still a customer, 1 service (overdraft), 2 other reasons"),
         i("contacts", "contacts", "contacts made so far"),
         i("complaints", "contacts", "formal complaints filed so far"),
         i("escalations", "contacts", "contacts escalated so far"),
         i("failures", "issues", "real service failures suffered so far"),
         i("unresolved", "issues", "issues given up unresolved so far"),
         i("last_resolved", "-1/0/1", "whether the last concluded contact was resolved (-1 none)"),
+        i("silent", "issues", "problems the customer suffered without contacting the center"),
+        i(
+            "first_problem",
+            "code",
+            "the first problem's fate: -1 none yet, 0 open, 1 kept silent, "
+            "2 complained and not resolved, 3 resolved later, 4 resolved at the first contact",
+        ),
     ),
 )
 
@@ -134,6 +152,7 @@ SLOT = Table(
         i("calls", "calls", "calls played (front line, then supervisor)"),
         i("queued", "0/1", "waiting in a queue now"),
         i("abandoned", "0/1", "the caller hung up waiting"),
+        i("tracked", "0/1", "the issue is its customer's first problem (its fate is kept)"),
         i("moves0", "moves", "moves of the first call (kept with contact rows)"),
         i("moves1", "moves", "moves of the second call"),
         # What the contact's calls left.
@@ -239,6 +258,7 @@ CANDIDATE = Table(
         i("who", "index", "customer (people on)"),
         i("nature", "index", "issue nature"),
         i("valid", "0/1", "the claim is true"),
+        i("silent", "0/1", "a problem the customer will not contact the center about"),
     ),
 )
 
@@ -337,6 +357,7 @@ COUNTER = Table(
         f("answered_first", "contacts", "first contacts answered"),
         f("stress_sum", "0-1", "sum of the answering CSRs' stress"),
         f("invalid_concessions", "contacts", "contacts that conceded to an invalid claim"),
+        f("silent_issues", "issues", "problems suffered without a contact"),
     ),
 )
 

@@ -9,6 +9,7 @@ new call until on duty again.
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,3 +149,54 @@ def read_schedule(path: str | Path, days: int = 1) -> Staffing:
     breaks = np.concatenate([np.asarray(day_breaks) + d * SECONDS_PER_DAY for d in range(days)])
     counts = np.tile(np.asarray(day_counts, dtype=int), days)
     return Staffing(breaks, counts, str(path))
+
+
+def planned_staffing(
+    starts_s: np.ndarray,
+    widths_s: np.ndarray,
+    expected: np.ndarray,
+    *,
+    aht_s: float,
+    patience_s: float,
+    sl_threshold_s: float,
+    target_sl: float,
+    min_csrs: int,
+) -> Staffing:
+    """The head count a planner would roster for a forecast: per interval, the smallest
+    Erlang A head count meeting ``target_sl`` within ``sl_threshold_s``, and at least
+    ``min_csrs``.
+
+    Args:
+        starts_s, widths_s: The forecast's intervals, s from the start of the horizon.
+        expected: Expected contacts in each interval.
+        aht_s: Planned handle time, s.
+        patience_s: Planned mean patience, s.
+        sl_threshold_s: Service-level threshold, s.
+        target_sl: Service level to plan for, 0..1.
+        min_csrs: Least head count on duty at any time.
+    """
+    rates = np.round(expected / widths_s * 3600.0, 9)
+    counts = np.array(
+        [
+            max(min_csrs, _head_count(r, aht_s, patience_s, sl_threshold_s, target_sl))
+            for r in rates.tolist()
+        ],
+        dtype=int,
+    )
+    changes = np.concatenate([[True], counts[1:] != counts[:-1]])  # a break per change
+    return Staffing(np.asarray(starts_s, dtype=float)[changes], counts[changes], "planned")
+
+
+@functools.lru_cache(maxsize=4096)
+def _head_count(
+    rate_per_h: float, aht_s: float, patience_s: float, sl_threshold_s: float, target_sl: float
+) -> int:
+    """Erlang A head count for one interval (remembered: the days of a forecast repeat,
+    and a worker plans the same scenario for every replication it runs)."""
+    from sim.erlang import staffing_for_target
+
+    if rate_per_h <= 0:
+        return 0
+    return staffing_for_target(
+        rate_per_h, aht_s, patience_s=patience_s, sl_threshold_s=sl_threshold_s, target_sl=target_sl
+    )

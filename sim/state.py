@@ -116,8 +116,10 @@ def build_state(
     keep_contacts: bool,
     trace_limit: int,
     interval_starts: np.ndarray,
+    shifts: int,
 ) -> State:
-    """A run's state before its first event (no CSR on duty yet)."""
+    """A run's state before its first event (no CSR on duty yet), with room for
+    ``shifts`` head-count changes to be scheduled."""
     max_moves = int(params[0]["max_moves"])
     tiers = TIER.allocate(len(tier_sizes))
     tiers["size"] = tier_sizes
@@ -139,7 +141,7 @@ def build_state(
         idle=np.zeros((len(tier_sizes), max(tier_sizes)), dtype=np.int64),
         queue=QUEUE_ENTRY.allocate((len(tier_sizes), slots)),
         queue_tmp=QUEUE_ENTRY.allocate(1),
-        events=EVENT.allocate(slots + len(csrs) + 4 * MARGIN),
+        events=EVENT.allocate(slots + len(csrs) + shifts + 4 * MARGIN),
         event_tmp=EVENT.allocate(1),
         temperaments=temperaments,
         personas=personas,

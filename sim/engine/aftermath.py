@@ -18,7 +18,7 @@ from sim.engine import helper
 from sim.engine import observe as obs
 from sim.engine.draws import OUTCOMES, take
 from sim.engine.events import ARRIVE, CANDIDATE, schedule
-from sim.memory import account_change, remembered_value
+from sim.memory import account_change, csat, remembered_value
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -28,6 +28,30 @@ def free_slot(st, slot_no):
     g = st.globals[0]
     st.free[g["free"]] = slot_no
     g["free"] += 1
+
+
+@helper
+def overdrawn(cust, now):
+    """An account below zero ends the relationship (DOMAIN.md section 1): True if so."""
+    if cust["balance"] < 0:
+        cust["churned"] = 1
+        cust["churned_s"] = now
+        cust["churn_cause"] = 1
+        return True
+    return False
+
+
+@helper
+def problem_settled(cust, slot, resolved, satisfaction):
+    """The fate of the customer's first problem, when the slot holds it, and the
+    satisfaction (0..1) the contact that settled it left."""
+    if slot["tracked"]:
+        if resolved:
+            cust["first_problem"] = 4 if slot["attempt"] == 1 else 3
+        else:
+            cust["first_problem"] = 2
+        cust["first_problem_csat"] = satisfaction
+        slot["tracked"] = 0
 
 
 @helper
@@ -93,11 +117,10 @@ def conclude(st, slot_no, now, rngs):
     cust["last_resolved"] = 1 if resolved else 0
     obs.contact_concluded(st, slot, answered, resolved, escalated, complaint, conceded, value)
     repeat = False
-    if cust["balance"] < 0:
-        cust["churned"] = 1
-        cust["churned_s"] = now
-    elif not resolved:
+    if not overdrawn(cust, now) and not resolved:
         repeat = _repeat_or_give_up(st, slot_no, now, u[j + 1], u[j + 2], u[j + 3], abandoned)
+    if resolved or not repeat:
+        problem_settled(cust, slot, resolved, csat(value, P["csat_scale"]))
     if P["keep_contacts"] > 0.0:
         obs.keep_row(
             st, slot_no, now, abandoned, escalated, complaint, resolved, conceded, peak, end
@@ -158,9 +181,7 @@ def _repeat_or_give_up(st, slot_no, now, u_return, u_delay, u_patience, abandone
     cust["balance"] += account_change(
         -P["unresolved_withdrawal"], P["loss_aversion"], temper["grudge"]
     )
-    if cust["balance"] < 0:
-        cust["churned"] = 1
-        cust["churned_s"] = now
+    overdrawn(cust, now)
     return False
 
 

@@ -15,7 +15,7 @@ import math
 from sim.catalogue import FAILURE, VENTING
 from sim.engine import helper
 from sim.engine import observe as obs
-from sim.engine.aftermath import conclude, free_slot, open_contact
+from sim.engine.aftermath import conclude, free_slot, open_contact, overdrawn
 from sim.engine.call import serve
 from sim.engine.draws import SERVICE, take
 from sim.engine.events import ABANDON, END, schedule
@@ -30,7 +30,7 @@ from sim.engine.queues import (
     on_duty,
     withdraw,
 )
-from sim.memory import account_change
+from sim.memory import account_change, csat
 
 INF = math.inf
 
@@ -79,22 +79,31 @@ def first_contact(st, i, t):
         return slot_no
     c = cand["who"]
     cust = st.customers[c]
-    if cust["churned"] != 0:
+    if cust["churned"] != 0 or t >= cust["leaves_s"]:
         return -1
-    g["iid"] += 1
     nature, valid = cand["nature"], cand["valid"]
     severity = cand["severity"]
+    grudge = st.temperaments[cust["temperament"]]["grudge"]
     if nature == FAILURE and valid != 0:
         cust["failures"] += 1
-        cust["balance"] += account_change(
-            -P["failure_withdrawal"] * severity,
-            P["loss_aversion"],
-            st.temperaments[cust["temperament"]]["grudge"],
-        )
-        if cust["balance"] < 0:
-            cust["churned"] = 1
-            cust["churned_s"] = t
+        loss = account_change(-P["failure_withdrawal"] * severity, P["loss_aversion"], grudge)
+        cust["balance"] += loss
+        if overdrawn(cust, t):
             return -1
+    first = nature == FAILURE and cust["first_problem"] == -1
+    if cand["silent"]:
+        # About half of the dissatisfied never tell the front line (Goodman 2005): the
+        # problem stays, remembered as one left unresolved.
+        cust["silent"] += 1
+        obs.silent_issue(st, c)
+        if first:
+            cust["first_problem"] = 1
+            cust["first_problem_csat"] = csat(-P["unresolved_withdrawal"], P["csat_scale"])
+        loss = account_change(-P["unresolved_withdrawal"], P["loss_aversion"], grudge)
+        cust["balance"] += loss
+        overdrawn(cust, t)
+        return -1
+    g["iid"] += 1
     slot_no = _new_slot(st)
     slot = st.slots[slot_no]
     asked = cand["asked"]
@@ -111,6 +120,9 @@ def first_contact(st, i, t):
         slot["info_left"] = P["info_need_venting"] if nature == VENTING else P["info_need_question"]
     slot["opening_anger"] = cand["anger"]
     slot["customer"] = c
+    slot["tracked"] = 1 if first else 0
+    if first:
+        cust["first_problem"] = 0
     open_contact(slot, cand["anger"], cand["patience"], 1)
     obs.issue_opened(st, c)
     contact_arrives(st, slot_no, t)

@@ -87,7 +87,8 @@ def advance(st, t_stop, rngs):
             elif kind == ABANDON:
                 hang_up(st, a, b, t, rngs)
             elif kind == ARRIVE:
-                if st.customers[st.slots[b]["customer"]]["churned"]:
+                cust = st.customers[st.slots[b]["customer"]]
+                if cust["churned"] or t >= cust["leaves_s"]:
                     free_slot(st, b)  # the customer has left meanwhile
                 else:
                     contact_arrives(st, b, t)

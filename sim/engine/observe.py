@@ -96,6 +96,11 @@ def issue_opened(st, customer):
 
 
 @helper
+def silent_issue(st, customer):
+    st.counters[st.customers[customer]["cell"]]["silent_issues"] += 1
+
+
+@helper
 def contact_opened(st, slot):
     cell = _cell(st, slot)
     cell["contacts"] += 1
