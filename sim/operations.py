@@ -116,7 +116,7 @@ def people_operations(
             ``scenario.first_contacts_per_day`` for ``scenario.days`` days.
         staffing: Front-line head count over time; default: the floor's head count, or
             with ``operations.staffing = "planned"`` a roster planned for the forecast
-            (:func:`planned_for`), or ``operations.csrs``.
+            (:func:`planned_for`), or ``operations.csrs`` (also when the user sets it).
     """
     if profile is None:
         profile = population.weekday_profile(
@@ -125,7 +125,7 @@ def people_operations(
     if staffing is None:
         if floor.csrs:
             staffing = Staffing.fixed(floor.csrs)
-        elif params["operations.staffing"] == "planned":
+        elif params["operations.staffing"] == "planned" and not params.given("operations.csrs"):
             staffing = planned_for(params, profile)
         else:
             staffing = Staffing.fixed(params["operations.csrs"])

@@ -192,8 +192,10 @@ class Parameters(Mapping[str, Any]):
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
         self._specs = specs()
         self._values = {key: spec.default for key, spec in self._specs.items()}
+        self._given: set[str] = set()
         for key, value in (overrides or {}).items():
             self._values[key] = self.spec(key).check(value)
+            self._given.add(key)
 
     def spec(
         self, key: str, *, source: str | None = None, line: int | None = None
@@ -207,6 +209,10 @@ class Parameters(Mapping[str, Any]):
             raise InputError(
                 f"unknown parameter ({hint})", source=source, line=line, field=key
             ) from None
+
+    def given(self, key: str) -> bool:
+        """Whether ``key`` was set by the user (not left at its default)."""
+        return key in self._given
 
     def __getitem__(self, key: str) -> Any:
         return self._values[key]

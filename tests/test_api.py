@@ -30,7 +30,8 @@ def test_a_model_steps_a_day_at_a_time_and_stops_at_the_horizon():
     while model.running:
         model.step()
         clock.append(model.now)
-    assert clock == [86_400.0, 172_800.0, 259_200.0]
+    # The last step drains the center: calls still going at the horizon end after it.
+    assert clock[:2] == [86_400.0, 172_800.0] and 259_200.0 <= clock[2] < 259_200.0 + 3600
     assert model.steps == 3 and model.day == 3
 
 
