@@ -2,7 +2,7 @@
 
 A strategy is an ordered list of rules ``(move, when, at_most)``: at each turn the CSR
 makes the first move whose condition holds on what it perceives and that it has made
-fewer than ``at_most`` times in the call. That is all a strategy is (DOMAIN.md section 5):
+fewer than ``at_most`` times in the call. That is all a strategy is (docs/domain.md section 5):
 which moves, in which order, under which perceived conditions. Nothing else in ccsim
 knows these names; retention, escalation and cost come from the moves meeting customers.
 
@@ -22,7 +22,7 @@ from sim.errors import InputError
 from sim.moves import MOVE_INDEX, MOVES
 from sim.rule_program import ABOVE, BELOW, FLAGS, SEEN, RuleProgram, TableRule, Term
 
-_COMPARE = re.compile(r"^\s*([a-z]+)\s*([<>])\s*([0-9.]+)\s*$")
+_COMPARE = re.compile(r"^\s*([a-z]+)\s*([<>])\s*(\d+(?:\.\d*)?|\.\d+)\s*$")
 VOCABULARY = (*FLAGS, *(f"{q}>x" for q in SEEN), *(f"{q}<x" for q in SEEN))
 
 
@@ -113,7 +113,7 @@ class AdaptiveStrategy:
         )
 
 
-# The five strategies of DOMAIN.md section 5, as the moves they make.
+# The five strategies of docs/domain.md section 5, as the moves they make.
 BUILT_IN_RULES: dict[str, tuple[Rule, ...]] = {
     # Low concern for both: suppress, deflect, postpone, end the call.
     "avoid": (
@@ -182,7 +182,7 @@ def built_in(name: str) -> RuleStrategy:
 
 
 def adaptive() -> AdaptiveStrategy:
-    """The built-in adaptive rule (DOMAIN.md section 5: a good CSR adapts).
+    """The built-in adaptive rule (docs/domain.md section 5: a good CSR adapts).
 
     Negotiate with the angry, the arguers, the rude and anyone who sounds heated;
     compromise (quick, fair) with calm customers; negotiate's time management for talkers.
