@@ -7,30 +7,42 @@ policy gets the same seed (common random numbers), and the result does not depen
 where or in which order tasks run.
 
 Every finished task is written atomically to ``<out>/tasks/<task_id>.json`` as soon as it
-is done; rerunning with the same ``--out`` skips finished tasks (resumption).
+is done; rerunning with the same ``--out`` skips finished tasks (resumption). A task's id
+hashes everything its result depends on, the *contents* of its input files included (their
+SHA-256, checked again when a worker reads them), so an edited file is never answered with
+the results of its previous contents.
+
+Local workers watch the main process and exit when it is gone (``kill -9`` included);
+Ctrl-C stops the workers at once and reports what was kept.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
-import sys
+import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from experiments.results import write_json
+from experiments.results import Interrupted, RunError, clean, write_text
 from policies.policy import Policy, load_policy
-from sim.arrivals import profile_from_file
-from sim.behaviour import BehaviourCenter
+from sim.arrivals import SECONDS_PER_DAY, parse_date_range, profile_from_file
 from sim.errors import InputError
 from sim.parameters import Parameters
 from sim.staffing import Staffing, read_schedule
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from sim.behaviour import BehaviourCenter
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,8 @@ class Scenario:
         schedule: Staffing schedule CSV overriding the head count.
         keep_contacts: Return per-contact records.
         trace_anger: Return anger traces of calls (for the anger-curve chart).
+        arrivals_sha256: SHA-256 of the ``arrivals`` file's bytes when the run was planned.
+        schedule_sha256: SHA-256 of the ``schedule`` file's bytes when the run was planned.
     """
 
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -54,6 +68,8 @@ class Scenario:
     schedule: str | None = None
     keep_contacts: bool = False
     trace_anger: bool = False
+    arrivals_sha256: str | None = None
+    schedule_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,18 +117,21 @@ def _slug(text: str) -> str:
 
 def build_model(task: Task) -> BehaviourCenter:
     """The model of a task (also used directly by tests and charts)."""
+    from sim.behaviour import BehaviourCenter
+
     sc = task.scenario
     params = Parameters({**sc.overrides, **task.point_overrides})
     floor = task.policy.floor()
     days = int(params["scenario.days"])
     profile = None
     if sc.arrivals:
-        profile = profile_from_file(sc.arrivals, sc.date or "")
+        profile = profile_from_file(sc.arrivals, sc.date or "", sha256=sc.arrivals_sha256)
         days = max(1, math.ceil(profile.horizon_s / 86_400 - 1e-9))
     staffing = None
-    schedule = sc.schedule or floor.schedule
-    if schedule:
-        staffing = read_schedule(schedule, days=days)
+    if sc.schedule:
+        staffing = read_schedule(sc.schedule, days=days, sha256=sc.schedule_sha256)
+    elif floor.schedule:
+        staffing = read_schedule(floor.schedule, days=days, sha256=task.policy.schedule_sha256)
     elif sc.csrs or floor.csrs or "operations.csrs" in task.point_overrides:
         csrs = task.point_overrides.get("operations.csrs") or sc.csrs or floor.csrs
         staffing = Staffing.fixed(int(csrs))
@@ -154,7 +173,8 @@ def run_task(task: Task) -> dict[str, Any]:
         for level, metrics in table.items()
         for metric, value in metrics.items()
     ]
-    intervals = model.interval_table(0).drop(columns=["label"]).assign(**ids)
+    intervals = with_clock(model.interval_table(0).drop(columns=["label"]), task.scenario)
+    intervals = intervals.assign(**ids)
     out: dict[str, Any] = {
         "task_id": task.task_id,
         "row": {**ids, **summary},
@@ -172,8 +192,36 @@ def run_task(task: Task) -> dict[str, Any]:
     return out
 
 
+def with_clock(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """An interval table with the day (from 1), calendar date and time of each start.
+
+    The date is the one of ``--arrivals`` (first date plus the day); runs on the default
+    weekday profile have no calendar, and their ``date`` is empty.
+    """
+    start = table["start_s"].to_numpy(dtype=float)
+    day = (start // SECONDS_PER_DAY).astype(int)
+    second = (start - day * SECONDS_PER_DAY).round().astype(int)
+    first = parse_date_range(scenario.date)[0] if scenario.arrivals and scenario.date else None
+    columns = {
+        "day": day + 1,
+        "date": [
+            None if first is None else (first + dt.timedelta(days=int(d))).isoformat() for d in day
+        ],
+        "time": [f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" for s in second],
+    }
+    out = table.copy()
+    for position, (name, values) in enumerate(columns.items(), start=1):
+        out.insert(position, name, values)
+    return out
+
+
 def _task_file(folder: Path, task: Task) -> Path:
     return folder / "tasks" / f"{task.task_id}.json"
+
+
+def _dump(result: dict) -> str:
+    """A task result as the text of its file (NaN kept: only ccsim reads it back)."""
+    return json.dumps(clean(result, keep_nan=True), separators=(",", ":"))
 
 
 def load_finished(folder: Path | None, tasks: Sequence[Task]) -> dict[str, dict]:
@@ -185,8 +233,12 @@ def load_finished(folder: Path | None, tasks: Sequence[Task]) -> dict[str, dict]
         path = _task_file(folder, task)
         if path.is_file():
             try:
-                done[task.task_id] = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
+                result = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                result = None
+            if isinstance(result, dict) and result.get("task_id") == task.task_id:
+                done[task.task_id] = result
+            else:
                 path.unlink(missing_ok=True)  # a damaged file is simply redone
     return done
 
@@ -198,8 +250,13 @@ def execute(
     jobs: int = 1,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[dict]:
     """Run ``tasks`` (skipping those finished in ``folder``); results in task order.
+
+    Results come back exactly as a resumed run would read them from ``folder`` (each goes
+    through the text of its task file), so a run that was interrupted and resumed gives the
+    same tables as one that was not, missing values included.
 
     Args:
         tasks: The tasks.
@@ -208,6 +265,11 @@ def execute(
         scheduler: Address of a Dask distributed scheduler (``tcp://host:8786``), or a
             ``dask.distributed.Client`` / ``LocalCluster`` object; overrides ``jobs``.
         progress: Called with ``(finished, total)`` after each task.
+        pool: A process pool to run on (see :func:`worker_pool`), reused across calls.
+
+    Raises:
+        Interrupted: on Ctrl-C, saying how much was kept and where.
+        RunError: when a finished task cannot be saved (a full disk).
     """
     done = load_finished(folder, tasks)
     todo = [t for t in tasks if t.task_id not in done]
@@ -215,40 +277,149 @@ def execute(
     finished = len(done)
     if progress:
         progress(finished, total)
+    by_id = {t.task_id: t for t in tasks}
 
     def keep(result: dict) -> None:
         nonlocal finished
-        done[result["task_id"]] = result
+        text = _dump(result)
         if folder is not None:
-            task = by_id[result["task_id"]]
-            write_json(_task_file(folder, task), result)
+            path = _task_file(folder, by_id[result["task_id"]])
+            try:
+                write_text(path, text)
+            except OSError as err:
+                raise RunError(
+                    f"cannot save {path} ({err.strerror or err}); {finished} of {total} "
+                    f"replications are kept in {folder}"
+                ) from None
+        done[result["task_id"]] = json.loads(text)
         finished += 1
         if progress:
             progress(finished, total)
 
-    by_id = {t.task_id: t for t in tasks}
-    if todo:
-        if scheduler is not None:
-            _run_dask(todo, scheduler, keep)
-        elif jobs > 1:
-            _run_processes(todo, jobs, keep)
-        else:
-            for task in todo:
-                keep(run_task(task))
+    try:
+        if todo:
+            if scheduler is not None:
+                _run_dask(todo, scheduler, keep)
+            elif pool is not None:
+                _run_on(pool, todo, keep)
+            elif jobs > 1:
+                with worker_pool(min(jobs, len(todo))) as own:
+                    _run_on(own, todo, keep)
+            else:
+                for task in todo:
+                    keep(run_task(task))
+    except KeyboardInterrupt:
+        raise Interrupted(finished, total, folder) from None
     return [done[t.task_id] for t in tasks]
 
 
-def _run_processes(tasks: Sequence[Task], jobs: int, keep: Callable[[dict], None]) -> None:
-    # Fork would copy Rich's terminal state and any threads; spawn is clean everywhere.
-    import multiprocessing
+#: How often a worker checks that the main process is still there, s.
+WATCH_EVERY_S = 0.2
 
-    context = multiprocessing.get_context("spawn" if sys.platform != "linux" else "forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending = {pool.submit(run_task, t) for t in tasks}
+
+def _watch_parent(parent: int) -> None:
+    """Exit this worker as soon as the main process is gone (killed, even with -9).
+
+    A worker started by ``spawn`` is the main process's child: when the main process dies
+    the worker is re-parented, so ``os.getppid()`` changes. Its results would have nowhere
+    to go, so it stops at once instead of computing for nobody.
+    """
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)
+        time.sleep(WATCH_EVERY_S)
+
+
+def _worker_start(parent: int) -> None:
+    """Initializer of a local worker: Ctrl-C is the main process's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+class worker_pool:
+    """A pool of local worker processes that never outlive the main process.
+
+    Use as a context manager; leaving it by an exception (Ctrl-C included) kills the
+    workers instead of waiting for their current tasks.
+
+    Args:
+        jobs: Worker processes.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        import multiprocessing
+
+        # spawn: each worker is a fresh interpreter and a direct child of this process
+        # (forkserver workers are the fork server's children, and fork copies threads).
+        self.executor = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_start,
+            initargs=(os.getpid(),),
+        )
+
+    def __enter__(self) -> ProcessPoolExecutor:
+        return self.executor
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.executor.shutdown(wait=True)
+        else:
+            kill_workers(self.executor)
+
+
+def kill_workers(executor: ProcessPoolExecutor) -> None:
+    """Stop a pool now: queued tasks dropped, running ones killed (their work is lost)."""
+    processes = list(getattr(executor, "_processes", {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _run_on(pool: ProcessPoolExecutor, tasks: Sequence[Task], keep: Callable[[dict], None]) -> None:
+    pending = {pool.submit(run_task, t) for t in tasks}
+    try:
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 keep(future.result())
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
+
+
+SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
+#: How long to wait for a Dask scheduler to have at least one worker, s.
+DASK_WORKER_WAIT_S = 15.0
+
+
+def check_scheduler(address: str) -> str:
+    """Refuse a ``--scheduler`` that is not a Dask scheduler address, in one line."""
+    text = address.strip()
+    valid = "tcp://HOST:PORT (a Dask scheduler, usually port 8786)"
+    if not text:
+        raise InputError("is empty", field="--scheduler", valid=valid)
+    if text.startswith(("http://", "https://")):
+        raise InputError(
+            f"{text!r} is a web address (the dashboard's?); the scheduler listens on tcp://",
+            field="--scheduler",
+            valid=valid,
+        )
+    rest = next((text[len(s) :] for s in SCHEMES if text.startswith(s)), None)
+    if rest is None:
+        if "://" in text:
+            raise InputError(f"unknown protocol in {text!r}", field="--scheduler", valid=valid)
+        rest = text
+    host, _, port = rest.rpartition(":")
+    if text.startswith("inproc://"):
+        return text
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(f"cannot read {text!r}", field="--scheduler", valid=valid)
+    return text if "://" in text else f"tcp://{text}"
 
 
 def _run_dask(tasks: Sequence[Task], scheduler, keep: Callable[[dict], None]) -> None:
@@ -261,24 +432,37 @@ def _run_dask(tasks: Sequence[Task], scheduler, keep: Callable[[dict], None]) ->
     own = isinstance(scheduler, str)
     try:
         client = (
-            Client(scheduler, timeout="10s")
+            Client(check_scheduler(scheduler), timeout="10s")
             if own
             else (scheduler if isinstance(scheduler, Client) else Client(scheduler))
         )
-    except OSError as err:
+    except (OSError, ValueError) as err:
         raise InputError(f"cannot reach the scheduler ({err})", field="--scheduler") from None
     try:
+        try:
+            client.wait_for_workers(1, timeout=DASK_WORKER_WAIT_S)
+        except (TimeoutError, OSError):
+            raise InputError(
+                f"the scheduler has no workers (waited {DASK_WORKER_WAIT_S:.0f} s); start some, "
+                f"e.g. `dask worker {scheduler if own else 'ADDRESS'}`",
+                field="--scheduler",
+            ) from None
         # Small replications cost less than Dask's per-task overhead: send them in
         # batches, enough of them to keep every worker busy and to resume at a fine grain.
         workers = max(1, sum(client.nthreads().values()))
         size = max(1, min(20, len(tasks) // (8 * workers)))
         batches = [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
-        # Release each batch's result on the cluster as soon as it is saved here, so that
-        # workers do not hold a whole sweep in memory.
-        for future in as_completed(client.map(run_batch, batches, pure=False)):
-            for result in future.result():
-                keep(result)
-            future.release()
+        futures = client.map(run_batch, batches, pure=False)
+        try:
+            # Release each batch's result on the cluster as soon as it is saved here, so
+            # that workers do not hold a whole sweep in memory.
+            for future in as_completed(futures):
+                for result in future.result():
+                    keep(result)
+                future.release()
+        except BaseException:
+            client.cancel(futures)
+            raise
     finally:
         if own or not isinstance(scheduler, Client):
             client.close()
@@ -290,8 +474,16 @@ def run_batch(tasks: Sequence[Task]) -> list[dict]:
 
 
 def replications_frame(results: Iterable[dict]) -> pd.DataFrame:
-    """One row per (point, policy, replication) with every metric."""
-    return pd.DataFrame([r["row"] for r in results])
+    """One row per (point, policy, replication) with every metric.
+
+    A metric missing in every replication (None in a task's file) stays a number column
+    (NaN), as it is in a run that was never interrupted.
+    """
+    frame = pd.DataFrame([r["row"] for r in results])
+    for column in frame.columns:
+        if frame[column].dtype == object and frame[column].isna().all():
+            frame[column] = frame[column].astype(float)
+    return frame
 
 
 def breakdown_frame(results: Iterable[dict]) -> pd.DataFrame:
