@@ -99,6 +99,8 @@ class FriendlyGroup(TyperGroup):
         except ABORTS:
             _say("ccsim: interrupted")
             sys.exit(130)
+        if code == 130:  # Typer's answer to Ctrl-C outside a run
+            _say("ccsim: interrupted")
         sys.exit(code if isinstance(code, int) else 0)
 
 

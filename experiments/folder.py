@@ -189,9 +189,11 @@ def claim(
             raise InputError(f"cannot create {out} ({err.strerror})", field="--out") from None
         created.extend(reversed(missing))
     held = Claim(folder, command, key, created)
+    lock_is_new = not (folder / LOCK).exists()
     try:
+        _check_owner(folder, command, key, out)  # before leaving a lock file in it
         held._lock = _lock(folder)
-        _check_owner(folder, command, key, out)
+        _check_owner(folder, command, key, out)  # again: another run may have just finished
         _clear(folder)
         write_json(
             folder / MANIFEST,
@@ -205,6 +207,8 @@ def claim(
         )
     except BaseException:
         held.abandon()
+        if lock_is_new and folder.is_dir():
+            (folder / LOCK).unlink(missing_ok=True)
         raise
     return held
 

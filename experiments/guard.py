@@ -246,7 +246,8 @@ def check_disk(plan: Plan, folder: Path, *, force: bool = False) -> None:
 def describe(work: Workload) -> str:
     """The workload in words, e.g. ``21 replications of 30 days``."""
     tasks = f"{work.tasks:,} replication{'s' if work.tasks != 1 else ''}"
-    days = f"{work.days:,.4g} day{'s' if work.days != 1 else ''}"
+    amount = f"{work.days:,.0f}" if float(work.days).is_integer() else f"{work.days:.3g}"
+    days = f"{amount} day{'s' if work.days != 1 else ''}"
     people = f", {work.customers:,} customers" if work.people else ""
     return f"{tasks} of {days}, {work.csrs:,} CSRs{people}"
 

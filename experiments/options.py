@@ -503,19 +503,24 @@ def run_experiment(
         command, out, identity(policies, scenario, seed, points=list(points), **design_of(extra))
     )
     guard.check_disk(plan, held.path, force=force)
-    with Session(
-        folder=held.path,
-        jobs=jobs,
-        scheduler=scheduler,
-        quiet=quiet,
-        label=label,
-        total=len(tasks),
-    ) as session:
-        results = session.run(tasks)
-    frames = write_results(held.path, results)
-    if then is not None:
-        then(held.path, frames)
-    held.finish(experiment_manifest(command, tasks, policies, scenario, seed, reps, extra))
+    try:
+        with Session(
+            folder=held.path,
+            jobs=jobs,
+            scheduler=scheduler,
+            quiet=quiet,
+            label=label,
+            total=len(tasks),
+        ) as session:
+            results = session.run(tasks)
+        frames = write_results(held.path, results)
+        if then is not None:
+            then(held.path, frames)
+        held.finish(experiment_manifest(command, tasks, policies, scenario, seed, reps, extra))
+    except KeyboardInterrupt:  # after the replications: every one of them is kept
+        from experiments.results import Interrupted
+
+        raise Interrupted(len(tasks), len(tasks), held.path) from None
     return held.path, frames
 
 

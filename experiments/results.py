@@ -42,8 +42,11 @@ class RunError(Exception):
     """
 
 
-class Interrupted(KeyboardInterrupt):
+class Interrupted(Exception):
     """Ctrl-C during a run: what was kept, and how to resume.
+
+    Not a ``KeyboardInterrupt``: Typer turns those into a silent exit code, and the user
+    should be told what was kept.
 
     Args:
         kept: Replications finished and saved.

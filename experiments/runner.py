@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -310,6 +311,16 @@ def execute(
                     keep(run_task(task))
     except KeyboardInterrupt:
         raise Interrupted(finished, total, folder) from None
+    except BrokenProcessPool:
+        raise RunError(
+            f"a worker process died (out of memory, or killed); {finished} of {total} "
+            "replications are kept"
+            + (
+                f" in {folder}; rerun the same command with --out {folder} to finish"
+                if folder
+                else ""
+            )
+        ) from None
     return [done[t.task_id] for t in tasks]
 
 
@@ -348,6 +359,13 @@ class worker_pool:
 
     def __init__(self, jobs: int) -> None:
         import multiprocessing
+        import sys
+
+        # The resource tracker inherits these options: after a kill -9 of this process it
+        # cleans up the pool's semaphores, and need not warn about them on the terminal.
+        quiet_tracker = "ignore:resource_tracker:UserWarning"
+        if quiet_tracker not in sys.warnoptions:
+            sys.warnoptions.append(quiet_tracker)
 
         # spawn: each worker is a fresh interpreter and a direct child of this process
         # (forkserver workers are the fork server's children, and fork copies threads).
@@ -379,8 +397,27 @@ def kill_workers(executor: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
+class _children_ignore_sigint:
+    """Ctrl-C is ignored while workers start, so that they inherit the ignoring.
+
+    A terminal sends Ctrl-C to the whole process group: a worker still starting up (before
+    its initializer runs) would print a traceback. Workers are started by ``submit``, in
+    this thread; the main process handles Ctrl-C again as soon as they are.
+    """
+
+    def __enter__(self) -> None:
+        self.before = None
+        if threading.current_thread() is threading.main_thread():
+            self.before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def __exit__(self, *exc) -> None:
+        if self.before is not None:
+            signal.signal(signal.SIGINT, self.before)
+
+
 def _run_on(pool: ProcessPoolExecutor, tasks: Sequence[Task], keep: Callable[[dict], None]) -> None:
-    pending = {pool.submit(run_task, t) for t in tasks}
+    with _children_ignore_sigint():
+        pending = {pool.submit(run_task, t) for t in tasks}
     try:
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)

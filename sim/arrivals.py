@@ -283,7 +283,7 @@ def _interval_length(path: str | Path, rows: list[tuple[float, float, int]]) -> 
     if starts[-1] + length > SECONDS_PER_DAY + 1e-9:
         raise InputError(
             f"the interval at {_clock_text(starts[-1])} runs past midnight "
-            f"({_clock_text(length)} long, the spacing of the day's starts) and would "
+            f"({length / 60:g} min long, the spacing of the day's starts) and would "
             "overlap the next day",
             source=path,
             line=rows[-1][2],

@@ -21,7 +21,6 @@ MAX_RATE_PER_H, MAX_AHT_S, MAX_AGENTS, MAX_PATIENCE_S = 10_000_000, 86_400, 100_
 OPTION_NAMES = {
     "arrival_rate_per_h": "--arrival-rate",
     "aht_s": "--aht",
-    "agents": "--agents",
     "patience_s": "--patience",
     "sl_threshold_s": "--sl-threshold",
     "target_sl": "--target-sl",

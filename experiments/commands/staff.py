@@ -111,50 +111,55 @@ def staff(
     def meets(values: dict) -> bool:
         return all(t.met(values[t.metric][0]) for t in targets)
 
-    rows = []
-    with opt.Session(
-        folder=folder,
-        jobs=jobs,
-        scheduler=scheduler,
-        quiet=quiet or json,
-        label="staff",
-        total=len(chosen) * steps * reps,
-    ) as session:
-        for policy in chosen:
-            lo, hi = min_csrs, max_csrs
-            if not meets(evaluate(policy, hi)):
-                rows.append(_row(policy.name, None, evaluate(policy, hi), targets, hi))
-                continue
-            if meets(evaluate(policy, lo)):
-                hi = lo
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if meets(evaluate(policy, mid)):
-                    hi = mid
-                else:
-                    lo = mid
-            rows.append(_row(policy.name, hi, evaluate(policy, hi), targets, hi))
-    table = pd.DataFrame(rows)
-    write_table(folder / "staffing.csv", table)
-    frames = replications_frame(all_results)
-    write_table(folder / "replications.csv", frames)
-    write_table(folder / "replications.parquet", frames)
-    held.finish(
-        opt.experiment_manifest(
-            "staff",
-            all_tasks,
-            chosen,
-            scenario,
-            seed,
-            reps,
-            extra={
-                "targets": [str(t) for t in targets],
-                "min_csrs": min_csrs,
-                "max_csrs": max_csrs,
-                "staffing": rows,
-            },
+    try:
+        rows = []
+        with opt.Session(
+            folder=folder,
+            jobs=jobs,
+            scheduler=scheduler,
+            quiet=quiet or json,
+            label="staff",
+            total=len(chosen) * steps * reps,
+        ) as session:
+            for policy in chosen:
+                lo, hi = min_csrs, max_csrs
+                if not meets(evaluate(policy, hi)):
+                    rows.append(_row(policy.name, None, evaluate(policy, hi), targets, hi))
+                    continue
+                if meets(evaluate(policy, lo)):
+                    hi = lo
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    if meets(evaluate(policy, mid)):
+                        hi = mid
+                    else:
+                        lo = mid
+                rows.append(_row(policy.name, hi, evaluate(policy, hi), targets, hi))
+        table = pd.DataFrame(rows)
+        write_table(folder / "staffing.csv", table)
+        frames = replications_frame(all_results)
+        write_table(folder / "replications.csv", frames)
+        write_table(folder / "replications.parquet", frames)
+        held.finish(
+            opt.experiment_manifest(
+                "staff",
+                all_tasks,
+                chosen,
+                scenario,
+                seed,
+                reps,
+                extra={
+                    "targets": [str(t) for t in targets],
+                    "min_csrs": min_csrs,
+                    "max_csrs": max_csrs,
+                    "staffing": rows,
+                },
+            )
         )
-    )
+    except KeyboardInterrupt:
+        from experiments.results import Interrupted
+
+        raise Interrupted(len(all_results), len(all_results), folder) from None
     if json:
         print_json(
             {
