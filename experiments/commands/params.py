@@ -1,7 +1,7 @@
 """``ccsim params``: the documented default parameters.
 
-By default one line per parameter (key, value, unit, valid values), which reads at 80
-columns; ``--long`` (or naming one parameter) adds each one's meaning and source.
+By default one line per parameter (key, value, unit), which reads at 80 columns;
+``--long`` (or naming one parameter) adds each one's valid values, meaning and source.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def params(
         bool, typer.Option("--json", help="Print key: value as one JSON object.")
     ] = False,
 ) -> None:
-    """Print every parameter with its value, unit and valid values (--long: meaning, source)."""
+    """Print every parameter with its value and unit (--long: valid values, meaning, source)."""
     import difflib
 
     from experiments.display import print_json
@@ -66,7 +66,7 @@ def params(
     from rich.table import Table
 
     table = Table(
-        title="ccsim parameters (* = overridden; --long for meaning and source)",
+        title="ccsim parameters (* = overridden; --long: valid values, meaning, source)",
         header_style="bold",
         box=None,
         pad_edge=False,
@@ -74,11 +74,10 @@ def params(
     table.add_column("key", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("unit", no_wrap=True)
-    table.add_column("valid", overflow="fold")
     for key in keys:
         spec = values.spec(key)
         mark = "*" if values[key] != spec.default else ""
-        table.add_row(key, f"{values[key]}{mark}", spec.unit, spec.valid)
+        table.add_row(key, f"{values[key]}{mark}", spec.unit)
     console.print(table)
 
 
