@@ -18,7 +18,7 @@ import sys
 import typer
 from typer.core import TyperGroup
 
-from experiments.results import Interrupted, RunError
+from experiments.errors import Interrupted, RunError
 from sim.errors import InputError
 
 

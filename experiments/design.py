@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
-from sim.parameters import Parameters, ParameterSpec
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import numpy as np
+
+    from sim.parameters import ParameterSpec
 
 DESIGNS = ("grid", "lhs", "sobol")
 #: Most steps of one swept range (a bound on the input, not on the machine).
@@ -71,6 +72,8 @@ def parse_param(text: str) -> ParamRange:
         raise InputError(
             f"expected key=start:stop:steps or key=a,b,c, got {text!r}", field="--param"
         )
+    from sim.parameters import Parameters
+
     key, rhs = (part.strip() for part in text.split("=", 1))
     spec = Parameters().spec(key, source="--param")
     if ":" in rhs:
