@@ -103,7 +103,7 @@ def erlang_metrics(
     k = np.arange(len(pi_wait))
     rate = n * mu + (k + 1) * theta
     p_served = n * mu / rate
-    p_wait = float(pi_wait.sum())
+    p_wait = float(min(1.0, pi_wait.sum()))  # a probability, whatever the rounding
     p_ab = float(np.sum(pi_wait * (1.0 - p_served)))
     mean_wait = float(np.sum(pi_wait * (k + 1) / rate))
     inv = 1.0 / (n * mu + np.arange(1, len(k) + 1) * theta)
@@ -188,13 +188,23 @@ def _served_within(weights: np.ndarray, n_mu: float, theta: float, tau: float) -
     """
     if tau <= 0:
         return 0.0
+    # Reaching state 0 from state s takes s jumps; within tau the uniformized chain makes
+    # more than x + 12 sqrt(x) + 40 jumps with negligible probability (x = L tau), so the
+    # states above that count are never served in time and are left out. Fewer states
+    # lower L, which lowers the count: repeat until it holds.
     m = len(weights)
+    while True:
+        x = (n_mu + m * theta) * tau
+        limit = int(x + 12.0 * math.sqrt(x) + 40.0)
+        if limit >= m:
+            break
+        m = limit
     rates = n_mu + np.arange(1, m + 1) * theta
     top = float(rates[-1])
     x = top * tau
     down = rates / top
     stay = 1.0 - down
-    v = np.asarray(weights, dtype=float).copy()
+    v = np.asarray(weights[:m], dtype=float).copy()
     total = float(v.sum())
     alive, used, log_p = 0.0, 0.0, -x  # log Poisson(x) pmf at N = 0
     for n in range(int(x + 12.0 * math.sqrt(x) + 40.0)):

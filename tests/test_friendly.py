@@ -381,3 +381,64 @@ def test_the_git_revision_is_ccsims_own_only(tmp_path):
     assert git_revision(other) is None
     if (source_root() / ".git").exists():
         assert git_revision() is not None
+
+
+def test_erlang_a_with_a_long_queue_is_computed_and_stays_a_probability():
+    result = runner.invoke(
+        app,
+        ["erlang", "--arrival-rate", "1150", "--aht", "86400", "--agents", "1"]
+        + ["--patience", "604800", "--sl-threshold", "86400", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert 0.99 < data["p_wait"] <= 1.0 and 0.0 <= data["service_level"] < 1e-6
+
+
+def test_staff_starts_one_pool_of_workers_for_every_head_count_it_tries(tmp_path, monkeypatch):
+    from experiments import runner as run_module
+
+    started = []
+    real = run_module.worker_pool
+
+    def counting(jobs):
+        started.append(jobs)
+        return real(jobs)
+
+    monkeypatch.setattr(run_module, "worker_pool", counting)
+    result = runner.invoke(
+        app,
+        ["staff", "avoid", "--target", "service_level>=0.9", "--min-csrs", "1"]
+        + ["--max-csrs", "8", "--reps", "2", "--jobs", "2", "--out", str(tmp_path), "--quiet"]
+        + [*TINY, "--set", "operations.supervisors=1"],
+    )
+    assert result.exit_code == 0, result.output
+    tried = pd.read_parquet(tmp_path / "replications.parquet")["param:operations.csrs"].nunique()
+    assert tried >= 3 and started == [2]
+
+
+def test_a_full_disk_stops_the_run_in_one_line_saying_what_was_kept(tmp_path, monkeypatch):
+    import errno
+
+    from experiments import runner as run_module
+    from experiments.errors import RunError
+    from experiments.options import make_tasks
+    from policies.policy import load_policy
+
+    writes = []
+
+    def full(path, text):
+        if writes:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        writes.append(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+    monkeypatch.setattr(run_module, "write_text", full)
+    monkeypatch.setattr(
+        run_module,
+        "run_task",
+        lambda task: {"task_id": task.task_id, "row": {"policy": "avoid"}, "breakdown": []},
+    )
+    tasks = make_tasks([load_policy("avoid")], run_module.Scenario(), 3, 1)
+    with pytest.raises(RunError, match="No space left on device.*1 of 3 replications are kept"):
+        run_module.execute(tasks, folder=tmp_path)

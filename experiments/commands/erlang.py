@@ -65,7 +65,7 @@ def erlang(
     """Steady-state metrics of M/M/n (Erlang C) or M/M/n+M (Erlang A), same keys as `run`."""
     import sys
 
-    from experiments.display import print_json, print_metrics
+    from experiments.display import plural, print_json, print_metrics
     from sim.erlang import erlang_metrics, staffing_for_target
     from sim.errors import InputError
 
@@ -100,7 +100,7 @@ def erlang(
     if patience is None and load >= agents:
         print(
             f"ccsim: note: the queue is unstable: an offered load of {load:,.1f} Erlangs "
-            f"needs more than {agents:,} agents, so waits grow without bound (give more "
+            f"needs more than {plural(agents, 'agent')}, so waits grow without bound (give more "
             "--agents, or --patience for callers who hang up)",
             file=sys.stderr,
         )
