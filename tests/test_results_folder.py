@@ -271,7 +271,9 @@ def test_a_metric_missing_in_every_replication_stays_a_number_after_a_resume(tmp
 
 def test_a_dask_scheduler_without_workers_is_reported_not_waited_on(monkeypatch):
     distributed = pytest.importorskip("dask.distributed")
-    monkeypatch.setattr(runner, "DASK_WORKER_WAIT_S", 1.0)
+    from experiments import workers
+
+    monkeypatch.setattr(workers, "DASK_WORKER_WAIT_S", 1.0)
     tasks = make_tasks([load_policy("avoid")], Scenario(), 2, 1)
     with (
         distributed.LocalCluster(n_workers=0, dashboard_address=None) as cluster,
