@@ -172,14 +172,17 @@ class Session:
             if self._bar is not None:
                 self._bar.update(self._handle, completed=before + done, total=self.total)
 
+        # Workers start only when something is left to run (a finished run resumes
+        # without them).
+        left = self.folder is None or not all(
+            runner.task_path(self.folder, t).is_file() for t in tasks
+        )
         pool = None
-        if self.scheduler is None and self.jobs > 1:
-            finished = runner.load_finished(self.folder, tasks)
-            if len(finished) < len(tasks):
-                if self._pool is None:
-                    self._pool = runner.worker_pool(self.jobs)
-                    self._executor = self._pool.__enter__()
-                pool = self._executor
+        if self.scheduler is None and self.jobs > 1 and left:
+            if self._pool is None:
+                self._pool = runner.worker_pool(self.jobs)
+                self._executor = self._pool.__enter__()
+            pool = self._executor
         results = runner.execute(
             tasks,
             folder=self.folder,

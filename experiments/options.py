@@ -120,7 +120,7 @@ Reps = Annotated[
 ]
 Seed = Annotated[
     int,
-    number_option("Master seed; replication seeds derive from it.", ge=0, le=2**63 - 1, whole=True),
+    number_option("Master seed; replication seeds derive from it.", ge=0, whole=True),
 ]
 Csrs = Annotated[
     int | None, number_option("Front-line head count (overrides policies).", ge=1, whole=True)

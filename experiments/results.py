@@ -120,10 +120,6 @@ def clean(value: Any, *, keep_nan: bool = False) -> Any:
     return value
 
 
-# Older name, kept for callers outside this module.
-_clean = clean
-
-
 def package_versions() -> dict[str, str]:
     """Versions of Python and the packages a result depends on."""
     versions = {"python": platform.python_version()}

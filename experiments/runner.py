@@ -213,7 +213,8 @@ def with_clock(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return out
 
 
-def _task_file(folder: Path, task: Task) -> Path:
+def task_path(folder: Path, task: Task) -> Path:
+    """Where a task's result is saved in a results folder."""
     return folder / "tasks" / f"{task.task_id}.json"
 
 
@@ -228,7 +229,7 @@ def load_finished(folder: Path | None, tasks: Sequence[Task]) -> dict[str, dict]
     if folder is None:
         return done
     for task in tasks:
-        path = _task_file(folder, task)
+        path = task_path(folder, task)
         if path.is_file():
             try:
                 result = json.loads(path.read_text(encoding="utf-8"))
@@ -282,7 +283,7 @@ def execute(
         nonlocal finished
         text = _dump(result)
         if folder is not None:
-            path = _task_file(folder, by_id[result["task_id"]])
+            path = task_path(folder, by_id[result["task_id"]])
             try:
                 write_text(path, text)
             except OSError as err:

@@ -110,9 +110,7 @@ def run(
     sl_threshold: Annotated[
         float, opt.number_option("Service-level threshold, s.", ge=0, le=DAY_S)
     ] = 20.0,
-    seed: Annotated[
-        int, opt.number_option("Replication seed.", ge=0, le=2**63 - 1, whole=True)
-    ] = 1,
+    seed: Annotated[int, opt.number_option("Replication seed.", ge=0, whole=True)] = 1,
     json: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object.")
     ] = False,
