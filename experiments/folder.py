@@ -111,14 +111,20 @@ def check_file_target(path: Path | None, option: str) -> None:
 def _new_folder(command: str, root: Path) -> Path:
     """A folder ``root/<command>-<timestamp>[-N]`` that no other run has (created here)."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    root.mkdir(parents=True, exist_ok=True)
-    for n in range(1, 10_000):
-        folder = root / (f"{command}-{stamp}" if n == 1 else f"{command}-{stamp}-{n}")
-        try:
-            folder.mkdir()  # atomic: exactly one process creates a given name
-        except FileExistsError:
-            continue
-        return folder
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for n in range(1, 10_000):
+            folder = root / (f"{command}-{stamp}" if n == 1 else f"{command}-{stamp}-{n}")
+            try:
+                folder.mkdir()  # atomic: exactly one process creates a given name
+            except FileExistsError:
+                continue
+            return folder
+    except OSError as err:
+        raise InputError(
+            f"cannot create a results folder in {root.resolve()} ({err.strerror}); give --out DIR",
+            field="--out",
+        ) from None
     raise InputError(f"too many results folders named {command}-{stamp}*", source=root)
 
 
