@@ -6,11 +6,14 @@ ratios measured together mean something). Run on demand, not in CI:
     python benchmarks/bench.py compare        # default `ccsim compare` wall time, --jobs 1 vs 2
     python benchmarks/bench.py sweep          # a sweep on a Dask LocalCluster vs --jobs 2
     python benchmarks/bench.py fit            # `ccsim fit` on a generated log of 1 million calls
+    python benchmarks/bench.py cli            # `ccsim --help` and `ccsim erlang` vs `import typer, rich`
+    python benchmarks/bench.py guard          # the size guard's estimates vs measured runs
     python benchmarks/bench.py all [--quick]  # everything (--quick: a tenth of the work)
 
 Targets (from the issues): the queue alone, whole process, >= 20x SimPy's loop on the same
 M/M/50+M; the full model, whole process, >= 2x SimPy's bare-queue loop; 180-day memory
-<= 1.5x the 30-day one; default compare < 60 s.
+<= 1.5x the 30-day one; default compare < 60 s; `ccsim --help` <= 4x and `ccsim erlang`
+<= 8x the time of `python -c "import typer, rich"`.
 """
 
 from __future__ import annotations
@@ -333,11 +336,94 @@ def bench_fit(quick: bool) -> None:
     )
 
 
+def _wall(argv: list[str], repeat: int) -> float:
+    """Median wall time of a command, whole process, s."""
+    import statistics
+
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_cli(quick: bool) -> None:
+    print("== Start-up: ccsim commands against importing Typer and Rich (median wall time) ==")
+    repeat = 3 if quick else 9
+    ccsim = [sys.executable, "-m", "experiments.cli"]
+    base = _wall([sys.executable, "-c", "import typer, rich"], repeat)
+    rows = (
+        ("ccsim --help", [*ccsim, "--help"], 4),
+        (
+            "ccsim erlang (C)",
+            [*ccsim, "erlang", "--arrival-rate", "200", "--aht", "180", "--agents", "14"],
+            8,
+        ),
+        (
+            "ccsim erlang (A, target)",
+            [
+                *ccsim,
+                "erlang",
+                "--arrival-rate",
+                "576",
+                "--aht",
+                "300",
+                "--patience",
+                "600",
+                "--target-sl",
+                "0.8",
+            ],
+            8,
+        ),
+    )
+    print(f"python -c 'import typer, rich': {base:.3f} s")
+    for name, argv, target in rows:
+        t = _wall(argv, repeat)
+        verdict = "ok" if t <= target * base else "OVER"
+        print(f"{name}: {t:.3f} s = {t / base:.1f}x (target <= {target}x: {verdict})")
+
+
+def bench_guard(quick: bool) -> None:
+    """The size guard's per-task estimates next to a measured task (a warm worker)."""
+    from experiments import guard
+    from experiments.runner import Scenario, Task, run_task
+    from policies.policy import load_policy
+
+    print("== Size guard: estimated vs measured time and peak memory of one task ==")
+    cases = [
+        {"scenario.days": 10},
+        {"scenario.days": 10, "scenario.customers": 200_000},
+        {"scenario.days": 3, "operations.csrs": 20_000},
+    ]
+    if not quick:
+        cases.append({"scenario.days": 60})
+    warm = {
+        "scenario.days": 1,
+        "scenario.customers": 2000,
+        "scenario.first_contacts_per_day": 200.0,
+    }
+    run_task(Task(load_policy("negotiate"), Scenario(overrides=warm), 1, 0))
+    for over in cases:
+        scenario = Scenario(overrides=over, trace_anger=True)
+        policy = load_policy("negotiate")
+        cost = guard.estimate(guard.workload([policy], scenario, reps=1))
+        start = time.perf_counter()
+        run_task(Task(policy, scenario, 1, 0))
+        took = time.perf_counter() - start
+        print(
+            f"{over}: time {took:.2f} s measured, {cost.task_s:.2f} s estimated; peak memory so far "
+            f"{_peak_rss_mb():.0f} MB, estimated {cost.worker_bytes / 2**20:.0f} MB"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("what", choices=("queue", "model", "compare", "sweep", "fit", "all"))
+    parser.add_argument(
+        "what", choices=("queue", "model", "compare", "sweep", "fit", "cli", "guard", "all")
+    )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -347,6 +433,8 @@ def main() -> None:
         ("compare", bench_compare),
         ("sweep", bench_sweep),
         ("fit", bench_fit),
+        ("cli", bench_cli),
+        ("guard", bench_guard),
     ):
         if args.what in (name, "all"):
             fn(args.quick)

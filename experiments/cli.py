@@ -3,6 +3,12 @@
 Every user error ends the same way: one line on stderr saying what is wrong and what is
 valid, exit code 2, no traceback. That is done once, here, by the root group's ``main``,
 for Typer's own usage errors and for the :class:`sim.errors.InputError` raised anywhere.
+A run that cannot go on (a full disk) ends in one line and exit code 1; Ctrl-C ends in
+one line saying what was kept and how to resume, exit code 130.
+
+Start-up is kept instant: the command modules import only Typer at module level, and
+load the simulation, pandas, SciPy and matplotlib inside the commands that use them
+(a test checks which modules ``ccsim --help`` imports).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import sys
 import typer
 from typer.core import TyperGroup
 
+from experiments.errors import Interrupted, RunError
 from sim.errors import InputError
 
 
@@ -51,6 +58,11 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr)
 
 
+def _one_line(text: str) -> str:
+    """A message on one line, whatever a file or a value put in it."""
+    return " ".join(text.split())
+
+
 class FriendlyGroup(TyperGroup):
     """The root command group: turns usage and input errors into one line and exit 2."""
 
@@ -71,16 +83,24 @@ class FriendlyGroup(TyperGroup):
             _say(f"{where}error: {message} (see --help)")
             sys.exit(2)
         except InputError as err:
-            _say(f"ccsim: error: {err}")
+            _say(f"ccsim: error: {_one_line(str(err))}")
             sys.exit(2)
+        except RunError as err:
+            _say(f"ccsim: error: {_one_line(str(err))}")
+            sys.exit(1)
+        except Interrupted as err:
+            _say(f"ccsim: {err}")
+            sys.exit(130)
         except CLICK_ERRORS as err:
             _say(f"ccsim: error: {err.format_message()}")
             sys.exit(err.exit_code)
         except EXITS as err:
             sys.exit(getattr(err, "exit_code", 0))
         except ABORTS:
-            _say("ccsim: interrupted; finished work is kept (rerun with the same --out to resume)")
+            _say("ccsim: interrupted")
             sys.exit(130)
+        if code == 130:  # Typer's answer to Ctrl-C outside a run
+            _say("ccsim: interrupted")
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -91,6 +111,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from experiments.results import ccsim_version
+
+        print(f"ccsim {ccsim_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print ccsim's version and exit."
+    ),
+) -> None:
+    """ccsim: an agent-based contact-center simulator for evaluating service policies."""
 
 
 def _register() -> None:

@@ -1,21 +1,32 @@
 """Experimental designs: parameter ranges, grids and space-filling samples (scipy.stats.qmc),
-and targets for the staffing search."""
+and targets for the staffing search.
+
+The size of a design is known before its points are made (:func:`design_size`), so that a
+sweep of a million points is refused by the size guard in a moment instead of being built.
+NumPy and SciPy are imported only when points are made: ``ccsim --help`` reads
+:data:`DESIGNS` from here.
+"""
 
 from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import re
+import warnings
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-from scipy.stats import qmc
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
-from sim.parameters import Parameters, ParameterSpec
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import numpy as np
+
+    from sim.parameters import ParameterSpec
 
 DESIGNS = ("grid", "lhs", "sobol")
+#: Most steps of one swept range (a bound on the input, not on the machine).
+MAX_STEPS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,8 @@ class ParamRange:
 
     def scale(self, unit: np.ndarray) -> list[Any]:
         """Map points of [0, 1] onto the range (rounded for whole-number parameters)."""
+        import numpy as np
+
         if self.low is None or self.high is None:
             idx = np.minimum((unit * len(self.values)).astype(int), len(self.values) - 1)
             return [self.values[i] for i in idx]
@@ -59,6 +72,8 @@ def parse_param(text: str) -> ParamRange:
         raise InputError(
             f"expected key=start:stop:steps or key=a,b,c, got {text!r}", field="--param"
         )
+    from sim.parameters import Parameters
+
     key, rhs = (part.strip() for part in text.split("=", 1))
     spec = Parameters().spec(key, source="--param")
     if ":" in rhs:
@@ -73,14 +88,24 @@ def parse_param(text: str) -> ParamRange:
                 field=f"--param {key}",
                 valid="start:stop:steps, e.g. 30:60:7",
             ) from None
-        if steps < 1:
-            raise InputError(f"steps must be >= 1, got {steps}", field=f"--param {key}")
+        if not (math.isfinite(start) and math.isfinite(stop)):
+            raise InputError(f"range {rhs!r} is not finite", field=f"--param {key}")
+        if not 1 <= steps <= MAX_STEPS:
+            raise InputError(
+                f"steps must be >= 1, got {steps}"
+                if steps < 1
+                else f"{steps:,} steps is more than any machine can sweep",
+                field=f"--param {key}",
+                valid=f"1 to {MAX_STEPS:,} steps",
+            )
         if isinstance(spec.default, str | bool):
             raise InputError(
                 "a text or true/false parameter takes a list, not a range",
                 field=f"--param {key}",
                 valid="key=a,b,c",
             )
+        import numpy as np
+
         grid = np.linspace(start, stop, steps) if steps > 1 else np.array([start])
         values = tuple(dict.fromkeys(spec.check(_typed(spec, v), source="--param") for v in grid))
         spec.check(_typed(spec, stop), source="--param")
@@ -88,11 +113,38 @@ def parse_param(text: str) -> ParamRange:
     items = [v.strip() for v in rhs.split(",") if v.strip()]
     if not items:
         raise InputError("no values", field=f"--param {key}")
+    if len(items) > MAX_STEPS:
+        raise InputError(
+            f"{len(items):,} values is more than any machine can sweep",
+            field=f"--param {key}",
+            valid=f"at most {MAX_STEPS:,} values",
+        )
     values = tuple(dict.fromkeys(spec.check(v, source="--param") for v in items))
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
     low = float(min(values)) if numeric else None
     high = float(max(values)) if numeric else None
     return ParamRange(key, values, low, high, spec)
+
+
+def design_size(ranges: list[ParamRange], design: str = "grid", samples: int | None = None) -> int:
+    """How many points a design has, without making them."""
+    if not ranges:
+        return 1
+    if design == "grid":
+        return math.prod(len(r.values) for r in ranges)
+    return int(samples or 0)
+
+
+def largest_values(ranges: list[ParamRange]) -> dict[str, Any]:
+    """The largest value each swept number takes (what the size guard plans for)."""
+    out: dict[str, Any] = {}
+    for r in ranges:
+        numbers = [v for v in r.values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if r.high is not None:
+            numbers.append(r.high)
+        if numbers:
+            out[r.key] = max(numbers)
+    return out
 
 
 def design_points(
@@ -117,16 +169,23 @@ def design_points(
         raise InputError(f"unknown design {design!r}", field="--design", valid=DESIGNS)
     if not samples or samples < 1:
         raise InputError("needs --samples N (N >= 1)", field="--samples")
+    from scipy.stats import qmc
+
     d = len(ranges)
     if design == "lhs":
         unit = qmc.LatinHypercube(d=d, seed=seed).random(samples)
     else:
-        unit = qmc.Sobol(d=d, scramble=True, seed=seed).random(samples)
+        # SciPy warns when n is not a power of 2; the sweep command says it in one line.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            unit = qmc.Sobol(d=d, scramble=True, seed=seed).random(samples)
     columns = [r.scale(unit[:, i]) for i, r in enumerate(ranges)]
     return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-_TARGET = re.compile(r"^\s*([a-z_]+)\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
+_TARGET = re.compile(
+    r"^\s*([a-z_]+)\s*(>=|<=|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
+)
 TARGET_METRICS = {
     "service_level": (0.0, 1.0),
     "abandonment_rate": (0.0, 1.0),

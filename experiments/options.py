@@ -1,236 +1,227 @@
-"""Options shared by the experiment commands (compare, sweep, staff), and the common
-work of running tasks with a progress bar and writing a results folder."""
+"""Options shared by the commands: Typer annotations, and numbers read within bounds.
+
+This module is imported by every command at start-up, so it imports only Typer and the
+standard library at module level: the simulation, pandas and SciPy are imported inside
+the functions that run something (``ccsim --help`` stays instant).
+
+Numbers typed on the command line are read by :func:`number`, which refuses what is not
+finite or out of its bounds in one line naming the option as typed; the bounds are the
+ones the help text shows.
+"""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Sequence
+import math
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from experiments import runner
-from experiments.results import manifest, new_results_dir, write_json, write_table
-from experiments.runner import Scenario, Task
-from policies.policy import Policy
-from sim.parameters import Parameters, parse_set, read_params_file
-from sim.streams import replication_seeds
 
-Days = Annotated[int | None, typer.Option(min=1, help="Days to simulate (default: scenario.days).")]
-Reps = Annotated[int, typer.Option(min=2, help="Replications per policy (common random numbers).")]
-Seed = Annotated[int, typer.Option(min=0, help="Master seed; replication seeds derive from it.")]
+def _g(x: float) -> str:
+    return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+
+def bounds_text(
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    whole: bool = False,
+) -> str:
+    """The valid values in words, e.g. ``a number > 0 and <= 86,400``."""
+    parts = [
+        f"{op} {_g(v)}" for op, v in ((">", gt), (">=", ge), ("<", lt), ("<=", le)) if v is not None
+    ]
+    kind = "a whole number" if whole else "a number"
+    return f"{kind} {' and '.join(parts)}".strip()
+
+
+def number(
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    whole: bool = False,
+) -> Callable[[Any], float | int]:
+    """A Typer parser for a finite number within bounds (NaN and infinities refused)."""
+    valid = bounds_text(gt=gt, ge=ge, lt=lt, le=le, whole=whole)
+
+    def parse(raw: Any) -> float | int:
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            value = raw
+        else:
+            text = str(raw).strip().replace("_", "")
+            try:
+                value = int(text) if whole else float(text)
+            except ValueError:
+                raise typer.BadParameter(
+                    f"cannot read {str(raw)[:40]!r} (valid: {valid})"
+                ) from None
+        if not math.isfinite(value) or (
+            (gt is not None and not value > gt)
+            or (ge is not None and not value >= ge)
+            or (lt is not None and not value < lt)
+            or (le is not None and not value <= le)
+        ):
+            raise typer.BadParameter(f"{str(raw)[:40]} is out of range (valid: {valid})")
+        return value
+
+    return parse
+
+
+def number_option(
+    help: str,
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    whole: bool = False,
+    metavar: str | None = None,
+    name: str | None = None,
+) -> Any:
+    """A ``typer.Option`` for a bounded number; its help ends with the valid range."""
+    text = bounds_text(gt=gt, ge=ge, lt=lt, le=le, whole=whole)
+    return typer.Option(
+        *((name,) if name else ()),
+        parser=number(gt=gt, ge=ge, lt=lt, le=le, whole=whole),
+        metavar=metavar or ("INT" if whole else "NUMBER"),
+        help=f"{help} [{text.removeprefix('a whole number ').removeprefix('a number ')}]",
+    )
+
+
+def path_text(raw: Any) -> Path:
+    """A Typer parser for a path: an empty one is refused (it would mean here)."""
+    text = str(raw)
+    if not text.strip():
+        raise typer.BadParameter("is empty (valid: a path)")
+    return Path(text)
+
+
+def path_option(help: str, *, metavar: str = "PATH", name: str | None = None) -> Any:
+    """A ``typer.Option`` for a path (empty refused)."""
+    return typer.Option(*((name,) if name else ()), parser=path_text, metavar=metavar, help=help)
+
+
+#: Longest run, days (a century): longer horizons are not a contact-center question.
+MAX_DAYS = 36_500
+Days = Annotated[
+    int | None,
+    number_option("Days to simulate (default: scenario.days).", ge=1, le=MAX_DAYS, whole=True),
+]
+Reps = Annotated[
+    int,
+    number_option("Replications per policy (common random numbers).", ge=2, le=100_000, whole=True),
+]
+Seed = Annotated[
+    int,
+    number_option("Master seed; replication seeds derive from it.", ge=0, whole=True),
+]
 Csrs = Annotated[
-    int | None, typer.Option(min=1, help="Front-line head count (overrides policies).")
+    int | None, number_option("Front-line head count (overrides policies).", ge=1, whole=True)
 ]
 Arrivals = Annotated[
-    Path | None, typer.Option(help="Interval-volume CSV of expected first contacts.")
+    Path | None,
+    path_option(
+        "Interval-volume CSV (date,interval_start,calls) of expected first contacts.",
+        metavar="FILE",
+    ),
 ]
 Date = Annotated[
     str | None, typer.Option(help="Date or range in --arrivals: YYYY-MM-DD[:YYYY-MM-DD].")
 ]
-Schedule = Annotated[Path | None, typer.Option(help="Staffing schedule CSV (interval_start,csrs).")]
+Schedule = Annotated[
+    Path | None, path_option("Staffing schedule CSV (interval_start,csrs).", metavar="FILE")
+]
 Set = Annotated[
     list[str] | None, typer.Option("--set", help="Parameter override key=value (repeatable).")
 ]
 ParamsFile = Annotated[
-    Path | None, typer.Option("--params", help="TOML file of parameter overrides.")
+    Path | None, path_option("TOML file of parameter overrides.", metavar="FILE", name="--params")
 ]
-Jobs = Annotated[int, typer.Option(min=1, help="Local worker processes.")]
+Jobs = Annotated[
+    int | None,
+    number_option(
+        "Local worker processes (default: 2, at most the CPUs unless --force).", ge=1, whole=True
+    ),
+]
 Scheduler = Annotated[
     str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")
 ]
 Out = Annotated[
-    Path | None, typer.Option(help="Results folder (rerun with the same folder to resume).")
+    Path | None,
+    path_option("Results folder (rerun the same command into it to resume).", metavar="DIR"),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 Json = Annotated[bool, typer.Option("--json", help="Print the results as one JSON object.")]
 Contacts = Annotated[
     bool, typer.Option("--contacts", help="Also write per-contact records (contacts.parquet).")
 ]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Run what the size guard refuses (too big or too long for this machine), "
+        "and more --jobs than CPUs.",
+    ),
+]
 
 
-def scenario_from_options(
-    *,
-    days: int | None,
-    csrs: int | None,
-    arrivals: Path | None,
-    date: str | None,
-    schedule: Path | None,
-    set_: list[str] | None,
-    params_file: Path | None,
-    keep_contacts: bool = False,
-    trace_anger: bool = False,
-) -> Scenario:
-    """Validate the shared options into a :class:`Scenario` (errors name the option)."""
-    from sim.arrivals import profile_from_file
+def cpu_count() -> int:
+    """CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def choose_jobs(jobs: int | None, force: bool) -> int:
+    """``--jobs`` checked against the CPUs (default: 2, or fewer CPUs)."""
     from sim.errors import InputError
-    from sim.staffing import read_schedule
 
-    overrides: dict[str, Any] = read_params_file(params_file) if params_file else {}
-    overrides.update(parse_set(set_))
-    if days is not None:
-        overrides["scenario.days"] = days
-    Parameters(overrides)  # validates every value once, here
-    if arrivals is not None:
-        if date is None:
-            raise InputError(
-                "--arrivals needs --date", field="--date", valid="YYYY-MM-DD[:YYYY-MM-DD]"
-            )
-        profile_from_file(arrivals, date)
-    elif date is not None:
-        raise InputError("--date needs --arrivals FILE", field="--date")
-    if schedule is not None:
-        read_schedule(schedule)
-    return Scenario(
-        overrides=overrides,
-        arrivals=str(arrivals) if arrivals else None,
-        date=date,
-        csrs=csrs,
-        schedule=str(schedule) if schedule else None,
-        keep_contacts=keep_contacts,
-        trace_anger=trace_anger,
-    )
-
-
-def make_tasks(
-    policies: Sequence[Policy],
-    scenario: Scenario,
-    reps: int,
-    seed: int,
-    points: Sequence[dict[str, Any]] = ({},),
-) -> list[Task]:
-    """Every (point, policy, replication); replication i has the same seed everywhere."""
-    seeds = replication_seeds(seed, reps)
-    return [
-        Task(policy, scenario, seeds[r], r, point=i, point_overrides=dict(over))
-        for i, over in enumerate(points)
-        for policy in policies
-        for r in range(reps)
-    ]
-
-
-def run_with_progress(
-    tasks: Sequence[Task],
-    *,
-    folder: Path,
-    jobs: int,
-    scheduler: str | None,
-    quiet: bool,
-    label: str,
-) -> list[dict]:
-    """Run tasks with a Rich progress bar (on a terminal, unless quiet)."""
-    show = not quiet and sys.stderr.isatty()
-    if not show:
-        return runner.execute(tasks, folder=folder, jobs=jobs, scheduler=scheduler)
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, transient=False) as bar:
-        handle = bar.add_task(label, total=len(tasks))
-        return runner.execute(
-            tasks,
-            folder=folder,
-            jobs=jobs,
-            scheduler=scheduler,
-            progress=lambda done, total: bar.update(handle, completed=done, total=total),
+    cpus = cpu_count()
+    if jobs is None:
+        return max(1, min(2, cpus))
+    if jobs > cpus and not force:
+        raise InputError(
+            f"{jobs} workers on {cpus} CPUs would only compete for them (and for memory)",
+            field="--jobs",
+            valid=f"1 to {cpus}, or --force",
         )
+    return jobs
 
 
-def write_results(
-    folder: Path,
-    command: str,
-    results: list[dict],
-    tasks: Sequence[Task],
-    policies: Sequence[Policy],
-    scenario: Scenario,
-    seed: int,
-    reps: int,
-    extra: dict | None = None,
-) -> dict[str, Any]:
-    """Write the tables and manifest of an experiment; returns the frames by name."""
-    reps_frame = runner.replications_frame(results)
-    frames = {
-        "replications": reps_frame,
-        "breakdown": runner.breakdown_frame(results),
-        "intervals": runner.intervals_frame(results),
-    }
-    write_table(folder / "replications.parquet", reps_frame)
-    write_table(folder / "replications.csv", reps_frame)
-    write_table(folder / "breakdown.parquet", frames["breakdown"])
-    write_table(folder / "intervals.parquet", frames["intervals"])
-    contacts = runner.contacts_frame(results)
-    if not contacts.empty:
-        write_table(folder / "contacts.parquet", contacts)
-        frames["contacts"] = contacts
-    accounts = runner.accounts_frame(results)
-    if not accounts.empty:
-        write_table(folder / "accounts.parquet", accounts)
-        frames["accounts"] = accounts
-    traces = runner.traces_frame(results)
-    if not traces.empty:
-        write_table(folder / "traces.parquet", traces)
-        frames["traces"] = traces
-    write_json(
-        folder / "manifest.json",
-        manifest(
-            command,
-            Parameters(scenario.overrides).to_dict(),
-            scenario={k: v for k, v in scenario.__dict__.items() if k != "overrides"},
-            overrides=scenario.overrides,
-            policies=[p.to_dict() for p in policies],
-            seed=seed,
-            replications=reps,
-            replication_seeds=sorted({t.seed for t in tasks}),
-            tasks=len(tasks),
-            **(extra or {}),
-        ),
-    )
-    return frames
+# The work of a command (validating the scenario, running tasks into a folder) lives in
+# experiments/experiment.py; these names are part of this module's API too.
+from experiments.experiment import (  # noqa: E402
+    Session,
+    design_of,
+    experiment_manifest,
+    identity,
+    make_tasks,
+    run_experiment,
+    run_with_progress,
+    scenario_from_options,
+    write_results,
+)
 
-
-def results_folder(command: str, out: Path | None) -> Path:
-    """The folder of an experiment (created)."""
-    return new_results_dir(command, out)
-
-
-def run_experiment(
-    command: str,
-    policies: Sequence[Policy],
-    scenario: Scenario,
-    *,
-    reps: int,
-    seed: int,
-    out: Path | None,
-    jobs: int,
-    scheduler: str | None,
-    quiet: bool,
-    label: str,
-    points: Sequence[dict[str, Any]] = ({},),
-    extra: dict | None = None,
-) -> tuple[Path, dict[str, Any]]:
-    """Make the tasks, run them (resuming in ``out``), write the results folder.
-
-    Returns:
-        The results folder and the frames written (see :func:`write_results`).
-    """
-    tasks = make_tasks(policies, scenario, reps, seed, points)
-    folder = results_folder(command, out)
-    results = run_with_progress(
-        tasks, folder=folder, jobs=jobs, scheduler=scheduler, quiet=quiet, label=label
-    )
-    frames = write_results(folder, command, results, tasks, policies, scenario, seed, reps, extra)
-    return folder, frames
+__all__ = [
+    "Session",
+    "choose_jobs",
+    "design_of",
+    "experiment_manifest",
+    "identity",
+    "make_tasks",
+    "number",
+    "number_option",
+    "path_option",
+    "run_experiment",
+    "run_with_progress",
+    "scenario_from_options",
+    "write_results",
+]

@@ -1,26 +1,47 @@
 """One self-contained HTML page of a results folder, for a trainer to open or print.
 
-Charts are embedded (base64 PNG), the table of means and 95% CIs is included, and each
-chart gets a plain-language paragraph generated from the numbers, saying what happened
-and which mechanism of the model produces it.
+The page opens with a headline (the finding in one sentence, with its confidence
+interval), then the table of means with 95% CIs, the paired differences against the
+baseline, every chart (embedded as base64 PNG) with a plain-language paragraph generated
+from the numbers and the parameters of the run, and the manifest as a readable table
+(ccsim's version, the seeds, the git revision, what was overridden, package versions).
+Shares (retention, escalation, CSAT, ...) are shown as percentages, their differences in
+percentage points, as on the command line.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import json
+import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from experiments.charts import draw_all, policy_means
+from experiments.display import format_difference, is_share
+from experiments.folder import finished_folder
 from experiments.results import write_text
-from sim.errors import InputError
+
+#: Metrics in the page's tables, in this order.
+METRICS = (
+    "retention_rate",
+    "escalation_rate",
+    "fcr_rate",
+    "repeat_contacts_per_issue",
+    "aht_s",
+    "asa_s",
+    "service_level",
+    "abandonment_rate",
+    "concession_per_contact",
+    "csat",
+    "net_value",
+)
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+    return "-" if x != x else f"{100 * x:.1f}%"
 
 
 def _ci(m: pd.Series, pct: bool = True) -> str:
@@ -30,46 +51,65 @@ def _ci(m: pd.Series, pct: bool = True) -> str:
     return f"{f(m['mean'])} (95% CI {f(m['low'])} to {f(m['high'])})"
 
 
-def paragraphs(reps: pd.DataFrame, breakdown: pd.DataFrame | None) -> dict[str, str]:
-    """A plain-language explanation per chart, computed from the replications."""
+def _times(value: Any) -> str:
+    """A ratio in words: ``2.25 times``."""
+    try:
+        return f"{float(value):g} times"
+    except (TypeError, ValueError):
+        return "several times"
+
+
+def paragraphs(
+    reps: pd.DataFrame, breakdown: pd.DataFrame | None, parameters: dict | None = None
+) -> dict[str, str]:
+    """A plain-language explanation per chart, from the replications and the parameters."""
+    parameters = parameters or {}
     text: dict[str, str] = {}
     ret = policy_means(reps, "retention_rate").set_index("policy")
     best, worst = ret["mean"].idxmax(), ret["mean"].idxmin()
-    text["retention"] = (
-        f"{best} kept {_ci(ret.loc[best])} of the customer base over the run; {worst} kept "
-        f"{_ci(ret.loc[worst])}. Every contact moves a customer's emotional account by how it "
-        "is remembered (its worst and its last moment, whether the issue was solved, the wait, "
-        "the courtesy), losses weighing 2.25 times more than gains; a customer whose account "
-        "goes below zero leaves. Policies that solve issues and end calls calmly keep accounts "
-        "in credit."
+    kept = (
+        f"{best} kept {_ci(ret.loc[best])} of the customer base over the run"
+        + (f"; {worst} kept {_ci(ret.loc[worst])}" if best != worst else "")
+        + ". "
+    )
+    text["retention"] = kept + (
+        "Every contact moves a customer's emotional account by how it is remembered (its "
+        "worst and its last moment, whether the issue was solved, the wait, the courtesy), "
+        f"losses weighing {_times(parameters.get('customers.loss_aversion'))} more than gains; "
+        "a customer whose account goes below zero leaves. Policies that solve issues and end "
+        "calls calmly keep accounts in credit."
     )
     esc = policy_means(reps, "escalation_rate").set_index("policy")
     lo, hi = esc["mean"].idxmin(), esc["mean"].idxmax()
     text["escalation"] = (
         f"{hi} escalated {_ci(esc.loc[hi])} of answered contacts to a supervisor or a formal "
-        f"complaint, {lo} only {_ci(esc.loc[lo])}. A customer escalates when anger crosses a "
-        "threshold that is lower for expressive temperaments; insisting on policy and arguing "
-        "raise anger, most of all with cholerics and arguers, while letting people vent and "
-        "acknowledging them brings it down after a peak."
+        "complaint"
+        + (f", {lo} only {_ci(esc.loc[lo])}" if lo != hi else "")
+        + ". A customer escalates when anger crosses a threshold that is lower for expressive "
+        "temperaments; insisting on policy and arguing raise anger, most of all with cholerics "
+        "and arguers, while letting people vent and acknowledging them brings it down after a "
+        "peak."
     )
-    aht = policy_means(reps, "aht_first_contact_s").set_index("policy")
-    rep = policy_means(reps, "repeat_contacts_per_issue").set_index("policy")
-    short = aht["mean"].idxmin()
-    text["repeats_and_handle_time"] = (
-        f"{short} has the shortest first calls ({aht.loc[short, 'mean'] / 60:.1f} min) but "
-        f"{rep.loc[short, 'mean']:.2f} repeat contacts per issue, against "
-        f"{rep['mean'].min():.2f} for {rep['mean'].idxmin()}. An unresolved issue comes back "
-        "days later with a customer who starts angrier: short calls that solve nothing are paid "
-        "for in repeat calls and in churn."
-    )
-    cost = policy_means(reps, "concession_per_contact").set_index("policy")
-    dear = cost["mean"].idxmax()
-    text["concession_vs_retention"] = (
-        f"{dear} paid {cost.loc[dear, 'mean']:.2f} per answered contact in concessions, "
-        f"{cost['mean'].min():.2f} for {cost['mean'].idxmin()}. Conceding placates, but it "
-        "also rewards invalid claims, and a chronic complainer who is given in to complains more "
-        "often afterwards."
-    )
+    if {"aht_first_contact_s", "repeat_contacts_per_issue"} <= set(reps.columns):
+        aht = policy_means(reps, "aht_first_contact_s").set_index("policy")
+        rep = policy_means(reps, "repeat_contacts_per_issue").set_index("policy")
+        short = aht["mean"].idxmin()
+        text["repeats_and_handle_time"] = (
+            f"{short} has the shortest first calls ({aht.loc[short, 'mean'] / 60:.1f} min) with "
+            f"{rep.loc[short, 'mean']:.2f} repeat contacts per issue, against "
+            f"{rep['mean'].min():.2f} for {rep['mean'].idxmin()}. An unresolved issue comes back "
+            "days later with a customer who starts angrier: short calls that solve nothing are "
+            "paid for in repeat calls and in churn."
+        )
+    if "concession_per_contact" in reps.columns:
+        cost = policy_means(reps, "concession_per_contact").set_index("policy")
+        dear = cost["mean"].idxmax()
+        text["concession_vs_retention"] = (
+            f"{dear} paid {cost.loc[dear, 'mean']:.2f} per answered contact in concessions, "
+            f"{cost['mean'].min():.2f} for {cost['mean'].idxmin()}. Conceding placates, but it "
+            "also rewards invalid claims, and a chronic complainer who is given in to complains "
+            "more often afterwards."
+        )
     text["anger_curve"] = (
         "Each line follows the median anger of angry choleric callers move by move (the band "
         "holds the middle half of calls). Venting raises anger for a moment (the peak), and "
@@ -82,9 +122,9 @@ def paragraphs(reps: pd.DataFrame, breakdown: pd.DataFrame | None) -> dict[str, 
         "contact that follows can repair it (service recovery) or deepen it."
     )
     text["staffing_crossover"] = (
-        "Net value (retained revenue minus concessions minus labour) against head count. "
-        "Negotiation takes the longest calls, so with too few CSRs queues grow, callers hang "
-        "up, redial and arrive angrier: below some head count its edge is gone."
+        "Net value (retained revenue minus concessions minus labour) against head count, with "
+        "95% CI bands. Negotiation takes the longest calls, so with too few CSRs queues grow, "
+        "callers hang up, redial and arrive angrier: below some head count its edge is gone."
     )
     if breakdown is not None and len(breakdown):
         rows = breakdown[
@@ -92,8 +132,8 @@ def paragraphs(reps: pd.DataFrame, breakdown: pd.DataFrame | None) -> dict[str, 
         ]
         by = rows.groupby("level")["value"].mean()
         text["escalation_by_temperament"] = (
-            f"Across policies, {_pct(by.get('choleric', float('nan')))} of contacts with choleric "
-            f"customers escalated against {_pct(by.get('melancholic', float('nan')))} with "
+            f"Across policies, {_pct(by.get('choleric', math.nan))} of contacts with choleric "
+            f"customers escalated against {_pct(by.get('melancholic', math.nan))} with "
             "melancholic ones: melancholics rarely escalate but hold grudges, the silent churners."
         )
         text["retention_by_temperament"] = (
@@ -107,47 +147,108 @@ def paragraphs(reps: pd.DataFrame, breakdown: pd.DataFrame | None) -> dict[str, 
     return text
 
 
+def paired_table(reps: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """Paired differences against the baseline (largest head count of a head-count sweep)."""
+    from experiments.statistics import paired_differences
+
+    column = "param:operations.csrs"
+    if column in reps.columns:
+        reps = reps[reps[column] == reps[column].max()]
+    return paired_differences(reps, baseline)
+
+
+def headline(reps: pd.DataFrame, diffs: pd.DataFrame, baseline: str) -> str:
+    """The finding in one sentence: retention of the best policy, against the baseline."""
+    ret = policy_means(reps, "retention_rate").set_index("policy")
+    best = ret["mean"].idxmax()
+    sentence = f"{best} kept the most customers: {_ci(ret.loc[best])} retention"
+    if len(ret) == 1:
+        return f"{best} kept {_ci(ret.loc[best])} of its customers."
+    if best != baseline and not diffs.empty:
+        row = diffs[(diffs["policy"] == best) & (diffs["metric"] == "retention_rate")]
+        if len(row):
+            r = row.iloc[0]
+            sentence += (
+                f", {format_difference('retention_rate', r['diff'])} against {baseline} "
+                f"(95% CI {format_difference('retention_rate', r['ci_low'])} to "
+                f"{format_difference('retention_rate', r['ci_high'])})"
+            )
+    return sentence + "."
+
+
+def manifest_rows(manifest: dict) -> list[tuple[str, str]]:
+    """The manifest as (what, value) rows a person reads; the full file is beside it."""
+    rows: list[tuple[str, str]] = []
+
+    def add(label: str, value: Any) -> None:
+        if value not in (None, "", [], {}):
+            rows.append((label, str(value)))
+
+    add("command line", manifest.get("command_line"))
+    add("created", manifest.get("created"))
+    add("ccsim version", manifest.get("ccsim_version"))
+    add("git revision", manifest.get("git_revision"))
+    add("master seed", manifest.get("seed"))
+    add("replications", manifest.get("replications"))
+    seeds = manifest.get("replication_seeds") or []
+    add("replication seeds", ", ".join(str(s) for s in seeds))
+    add("policies", ", ".join(p.get("name", "?") for p in manifest.get("policies", [])))
+    for key, value in (manifest.get("scenario") or {}).items():
+        if value not in (None, False):
+            add(f"scenario: {key}", value)
+    for key, value in (manifest.get("overrides") or {}).items():
+        add(f"parameter set: {key}", value)
+    add("parameters", f"{len(manifest.get('parameters') or {})} values, all in manifest.json")
+    for name, version in (manifest.get("versions") or {}).items():
+        add(f"version: {name}", version)
+    return rows
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><tr>{cells}</tr>{body}</table>"
+
+
 def build_report(folder: Path) -> Path:
-    """Write ``folder/report.html`` (drawing the charts first) and return its path."""
+    """Write ``folder/report.html`` (drawing the charts first) and return its path.
+
+    Raises:
+        InputError: the folder is not a finished ccsim results folder.
+    """
     folder = Path(folder)
-    reps_path = folder / "replications.parquet"
-    if not folder.is_dir() or not reps_path.is_file():
-        raise InputError("not a results folder (no replications.parquet)", source=folder)
+    manifest = finished_folder(folder)
     charts = draw_all(folder)
-    reps = pd.read_parquet(reps_path)
+    reps = pd.read_parquet(folder / "replications.parquet")
     breakdown = (
         pd.read_parquet(folder / "breakdown.parquet")
         if (folder / "breakdown.parquet").is_file()
         else None
     )
-    manifest = (
-        json.loads((folder / "manifest.json").read_text())
-        if (folder / "manifest.json").is_file()
-        else {}
-    )
-    text = paragraphs(reps, breakdown)
-    summary_rows = []
-    for metric in (
-        "retention_rate",
-        "escalation_rate",
-        "fcr_rate",
-        "repeat_contacts_per_issue",
-        "aht_s",
-        "asa_s",
-        "service_level",
-        "abandonment_rate",
-        "concession_per_contact",
-        "csat",
-        "net_value",
-    ):
-        if metric not in reps.columns:
-            continue
-        m = policy_means(reps, metric)
-        pct = metric.endswith(("_rate", "service_level")) or metric == "csat"
-        cells = "".join(f"<td>{html.escape(_ci(r, pct))}</td>" for _, r in m.iterrows())
-        summary_rows.append(f"<tr><th>{metric}</th>{cells}</tr>")
     policies = list(dict.fromkeys(reps["policy"]))
-    head = "".join(f"<th>{html.escape(p)}</th>" for p in policies)
+    baseline = manifest.get("baseline") if manifest.get("baseline") in policies else policies[0]
+    text = paragraphs(reps, breakdown, manifest.get("parameters"))
+    diffs = paired_table(reps, baseline)
+    metrics = [m for m in METRICS if m in reps.columns]
+    means = [
+        [metric] + [_ci(r, is_share(metric)) for _, r in policy_means(reps, metric).iterrows()]
+        for metric in metrics
+    ]
+    others = [p for p in policies if p != baseline]
+    cell = diffs.set_index(["policy", "metric"]) if not diffs.empty else None
+    differences = []
+    for metric in metrics if cell is not None else []:
+        row = [metric]
+        for policy in others:
+            r = cell.loc[(policy, metric)]
+            p = "-" if r["p_value"] != r["p_value"] else f"{r['p_value']:.2g}"
+            row.append(
+                f"{format_difference(metric, r['diff'])} ({format_difference(metric, r['ci_low'])}"
+                f" to {format_difference(metric, r['ci_high'])}), p={p}"
+            )
+        differences.append(row)
     sections = []
     for png in [c for c in charts if c.suffix == ".png"]:
         data = base64.b64encode(png.read_bytes()).decode("ascii")
@@ -156,20 +257,34 @@ def build_report(folder: Path) -> Path:
             f'<img alt="{html.escape(png.stem)}" src="data:image/png;base64,{data}">'
             f"<p>{html.escape(text.get(png.stem, ''))}</p></section>"
         )
+    count = f"{len(policies)} polic{'y' if len(policies) == 1 else 'ies'}"
+    diff_html = (
+        f"<h2>Paired differences against {html.escape(baseline)}</h2><p>Replication i of "
+        "every policy met the same customers, so differences are taken replication by "
+        "replication: mean, 95% CI and p-value (paired t-test); shares in percentage points "
+        "(pp).</p>" + _table(["metric", *others], differences)
+        if differences
+        else ""
+    )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ccsim report</title>
 <style>
 body {{ font-family: sans-serif; max-width: 1100px; margin: 2em auto; font-size: 17px; line-height: 1.45; }}
-img {{ max-width: 100%; }} table {{ border-collapse: collapse; font-size: 14px; }}
+img {{ max-width: 100%; }} table {{ border-collapse: collapse; font-size: 14px; margin-bottom: 1em; }}
 td, th {{ border: 1px solid #bbb; padding: 4px 8px; text-align: right; }}
-section {{ page-break-inside: avoid; margin-bottom: 2em; }} pre {{ font-size: 12px; white-space: pre-wrap; }}
+td:first-child, th:first-child {{ text-align: left; }}
+.headline {{ font-size: 22px; font-weight: bold; }}
+section {{ page-break-inside: avoid; margin-bottom: 2em; }}
 </style></head><body>
-<h1>ccsim: {html.escape(manifest.get("command", "results"))} of {len(policies)} policies</h1>
+<h1>ccsim {html.escape(str(manifest.get("command", "results")))}: {count}</h1>
+<p class="headline">{html.escape(headline(reps, diffs, baseline))}</p>
 <p>{len(reps)} runs; replications share their random numbers (the same customers, issues and
 arrival times face every policy). Means with 95% confidence intervals.</p>
-<table><tr><th>metric</th>{head}</tr>{"".join(summary_rows)}</table>
+{_table(["metric", *policies], means)}
+{diff_html}
 {"".join(sections)}
-<h2>Manifest</h2><pre>{html.escape(json.dumps(manifest, indent=1)[:20000])}</pre>
+<h2>How these results were made</h2>
+{_table(["", "value"], [list(r) for r in manifest_rows(manifest)])}
 </body></html>
 """
     out = folder / "report.html"

@@ -7,31 +7,39 @@ policy gets the same seed (common random numbers), and the result does not depen
 where or in which order tasks run.
 
 Every finished task is written atomically to ``<out>/tasks/<task_id>.json`` as soon as it
-is done; rerunning with the same ``--out`` skips finished tasks (resumption).
+is done; rerunning with the same ``--out`` skips finished tasks (resumption). A task's id
+hashes everything its result depends on, the *contents* of its input files included (their
+SHA-256, checked again when a worker reads them), so an edited file is never answered with
+the results of its previous contents.
+
+Local workers watch the main process and exit when it is gone (``kill -9`` included);
+Ctrl-C stops the workers at once and reports what was kept (:mod:`experiments.workers`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
-import sys
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from experiments.results import write_json
+from experiments import workers
+from experiments.results import Interrupted, RunError, clean, write_text
+from experiments.workers import check_scheduler, worker_pool  # noqa: F401  (this module's API)
 from policies.policy import Policy, load_policy
-from sim.arrivals import profile_from_file
-from sim.errors import InputError
+from sim.arrivals import SECONDS_PER_DAY, parse_date_range, profile_from_file
 from sim.parameters import Parameters
 from sim.staffing import Staffing, read_schedule
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pragma: no cover - typing only
     from sim.model import ContactCenter, OperationsConfig, People
 
 
@@ -47,6 +55,8 @@ class Scenario:
         schedule: Staffing schedule CSV overriding the head count.
         keep_contacts: Return per-contact records.
         trace_anger: Return anger traces of calls (for the anger-curve chart).
+        arrivals_sha256: SHA-256 of the ``arrivals`` file's bytes when the run was planned.
+        schedule_sha256: SHA-256 of the ``schedule`` file's bytes when the run was planned.
     """
 
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -56,6 +66,8 @@ class Scenario:
     schedule: str | None = None
     keep_contacts: bool = False
     trace_anger: bool = False
+    arrivals_sha256: str | None = None
+    schedule_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,12 +123,13 @@ def model_parts(task: Task) -> tuple[OperationsConfig, People]:
     days = int(params["scenario.days"])
     profile = None
     if sc.arrivals:
-        profile = profile_from_file(sc.arrivals, sc.date or "")
+        profile = profile_from_file(sc.arrivals, sc.date or "", sha256=sc.arrivals_sha256)
         days = max(1, math.ceil(profile.horizon_s / 86_400 - 1e-9))
     staffing = None
-    schedule = sc.schedule or floor.schedule
-    if schedule:
-        staffing = read_schedule(schedule, days=days)
+    if sc.schedule:
+        staffing = read_schedule(sc.schedule, days=days, sha256=sc.schedule_sha256)
+    elif floor.schedule:
+        staffing = read_schedule(floor.schedule, days=days, sha256=task.policy.schedule_sha256)
     elif sc.csrs or floor.csrs or "operations.csrs" in task.point_overrides:
         csrs = task.point_overrides.get("operations.csrs") or sc.csrs or floor.csrs
         staffing = Staffing.fixed(int(csrs))
@@ -164,7 +177,8 @@ def run_task(task: Task) -> dict[str, Any]:
         for level, metrics in table.items()
         for metric, value in metrics.items()
     ]
-    intervals = model.interval_table(0).drop(columns=["label"]).assign(**ids)
+    intervals = with_clock(model.interval_table(0).drop(columns=["label"]), task.scenario)
+    intervals = intervals.assign(**ids)
     out: dict[str, Any] = {
         "task_id": task.task_id,
         "row": {**ids, **summary},
@@ -182,8 +196,37 @@ def run_task(task: Task) -> dict[str, Any]:
     return out
 
 
-def _task_file(folder: Path, task: Task) -> Path:
+def with_clock(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """An interval table with the day (from 1), calendar date and time of each start.
+
+    The date is the one of ``--arrivals`` (first date plus the day); runs on the default
+    weekday profile have no calendar, and their ``date`` is empty.
+    """
+    start = table["start_s"].to_numpy(dtype=float)
+    day = (start // SECONDS_PER_DAY).astype(int)
+    second = (start - day * SECONDS_PER_DAY).round().astype(int)
+    first = parse_date_range(scenario.date)[0] if scenario.arrivals and scenario.date else None
+    columns = {
+        "day": day + 1,
+        "date": [
+            None if first is None else (first + dt.timedelta(days=int(d))).isoformat() for d in day
+        ],
+        "time": [f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" for s in second],
+    }
+    out = table.copy()
+    for position, (name, values) in enumerate(columns.items(), start=1):
+        out.insert(position, name, values)
+    return out
+
+
+def task_path(folder: Path, task: Task) -> Path:
+    """Where a task's result is saved in a results folder."""
     return folder / "tasks" / f"{task.task_id}.json"
+
+
+def _dump(result: dict) -> str:
+    """A task result as the text of its file (NaN kept: only ccsim reads it back)."""
+    return json.dumps(clean(result, keep_nan=True), separators=(",", ":"))
 
 
 def load_finished(folder: Path | None, tasks: Sequence[Task]) -> dict[str, dict]:
@@ -192,11 +235,15 @@ def load_finished(folder: Path | None, tasks: Sequence[Task]) -> dict[str, dict]
     if folder is None:
         return done
     for task in tasks:
-        path = _task_file(folder, task)
+        path = task_path(folder, task)
         if path.is_file():
             try:
-                done[task.task_id] = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
+                result = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                result = None
+            if isinstance(result, dict) and result.get("task_id") == task.task_id:
+                done[task.task_id] = result
+            else:
                 path.unlink(missing_ok=True)  # a damaged file is simply redone
     return done
 
@@ -208,8 +255,13 @@ def execute(
     jobs: int = 1,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[dict]:
     """Run ``tasks`` (skipping those finished in ``folder``); results in task order.
+
+    Results come back exactly as a resumed run would read them from ``folder`` (each goes
+    through the text of its task file), so a run that was interrupted and resumed gives the
+    same tables as one that was not, missing values included.
 
     Args:
         tasks: The tasks.
@@ -218,6 +270,12 @@ def execute(
         scheduler: Address of a Dask distributed scheduler (``tcp://host:8786``), or a
             ``dask.distributed.Client`` / ``LocalCluster`` object; overrides ``jobs``.
         progress: Called with ``(finished, total)`` after each task.
+        pool: A process pool to run on (see :class:`experiments.workers.worker_pool`),
+            reused across calls.
+
+    Raises:
+        Interrupted: on Ctrl-C, saying how much was kept and where.
+        RunError: when a finished task cannot be saved (a full disk).
     """
     done = load_finished(folder, tasks)
     todo = [t for t in tasks if t.task_id not in done]
@@ -225,78 +283,50 @@ def execute(
     finished = len(done)
     if progress:
         progress(finished, total)
+    by_id = {t.task_id: t for t in tasks}
 
     def keep(result: dict) -> None:
         nonlocal finished
-        done[result["task_id"]] = result
+        text = _dump(result)
         if folder is not None:
-            task = by_id[result["task_id"]]
-            write_json(_task_file(folder, task), result)
+            path = task_path(folder, by_id[result["task_id"]])
+            try:
+                write_text(path, text)
+            except OSError as err:
+                raise RunError(
+                    f"cannot save {path} ({err.strerror or err}); {finished} of {total} "
+                    f"replications are kept in {folder}"
+                ) from None
+        done[result["task_id"]] = json.loads(text)
         finished += 1
         if progress:
             progress(finished, total)
 
-    by_id = {t.task_id: t for t in tasks}
-    if todo:
-        if scheduler is not None:
-            _run_dask(todo, scheduler, keep)
-        elif jobs > 1:
-            _run_processes(todo, jobs, keep)
-        else:
-            for task in todo:
-                keep(run_task(task))
-    return [done[t.task_id] for t in tasks]
-
-
-def _run_processes(tasks: Sequence[Task], jobs: int, keep: Callable[[dict], None]) -> None:
-    # Fork would copy Rich's terminal state and any threads; spawn is clean everywhere.
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn" if sys.platform != "linux" else "forkserver")
-    # Compile the engine here, once: the workers then load it from the cache instead of
-    # each compiling it at the same time on the first run after an install.
-    from sim.model import compile_engine
-
-    compile_engine()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending = {pool.submit(run_task, t) for t in tasks}
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                keep(future.result())
-
-
-def _run_dask(tasks: Sequence[Task], scheduler, keep: Callable[[dict], None]) -> None:
     try:
-        from dask.distributed import Client, as_completed
-    except ImportError:  # pragma: no cover - depends on the optional extra
-        raise InputError(
-            "needs dask.distributed: pip install 'ccsim[distributed]'", field="--scheduler"
+        if todo:
+            if scheduler is not None:
+                workers.run_dask(todo, scheduler, keep, run_batch)
+            elif pool is not None:
+                workers.run_on(pool, todo, keep, run_task)
+            elif jobs > 1:
+                with worker_pool(min(jobs, len(todo))) as own:
+                    workers.run_on(own, todo, keep, run_task)
+            else:
+                for task in todo:
+                    keep(run_task(task))
+    except KeyboardInterrupt:
+        raise Interrupted(finished, total, folder) from None
+    except BrokenProcessPool:
+        raise RunError(
+            f"a worker process died (out of memory, or killed); {finished} of {total} "
+            "replications are kept"
+            + (
+                f" in {folder}; rerun the same command with --out {folder} to finish"
+                if folder
+                else ""
+            )
         ) from None
-    own = isinstance(scheduler, str)
-    try:
-        client = (
-            Client(scheduler, timeout="10s")
-            if own
-            else (scheduler if isinstance(scheduler, Client) else Client(scheduler))
-        )
-    except OSError as err:
-        raise InputError(f"cannot reach the scheduler ({err})", field="--scheduler") from None
-    try:
-        # Small replications cost less than Dask's per-task overhead: send them in
-        # batches, enough of them to keep every worker busy and to resume at a fine grain.
-        workers = max(1, sum(client.nthreads().values()))
-        size = max(1, min(20, len(tasks) // (8 * workers)))
-        batches = [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
-        # Release each batch's result on the cluster as soon as it is saved here, so that
-        # workers do not hold a whole sweep in memory.
-        for future in as_completed(client.map(run_batch, batches, pure=False)):
-            for result in future.result():
-                keep(result)
-            future.release()
-    finally:
-        if own or not isinstance(scheduler, Client):
-            client.close()
+    return [done[t.task_id] for t in tasks]
 
 
 def run_batch(tasks: Sequence[Task]) -> list[dict]:
@@ -305,8 +335,16 @@ def run_batch(tasks: Sequence[Task]) -> list[dict]:
 
 
 def replications_frame(results: Iterable[dict]) -> pd.DataFrame:
-    """One row per (point, policy, replication) with every metric."""
-    return pd.DataFrame([r["row"] for r in results])
+    """One row per (point, policy, replication) with every metric.
+
+    A metric missing in every replication (None in a task's file) stays a number column
+    (NaN), as it is in a run that was never interrupted.
+    """
+    frame = pd.DataFrame([r["row"] for r in results])
+    for column in frame.columns:
+        if frame[column].dtype == object and frame[column].isna().all():
+            frame[column] = frame[column].astype(float)
+    return frame
 
 
 def breakdown_frame(results: Iterable[dict]) -> pd.DataFrame:

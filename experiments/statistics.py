@@ -8,6 +8,7 @@ with replication i, which cancels most of the noise that both runs share.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -92,7 +93,11 @@ def paired_differences(reps: pd.DataFrame, baseline: str, level: float = 0.95) -
                 if len(d) > 1 and np.all(d == 0):
                     p = 1.0
                 elif len(d) > 1 and np.std(d) > 0:
-                    p = float(stats.ttest_1samp(d, 0.0).pvalue)
+                    # Nearly constant differences make SciPy warn of lost precision; the
+                    # p-value is still right to the digits shown.
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", RuntimeWarning)
+                        p = float(stats.ttest_1samp(d, 0.0).pvalue)
                 else:
                     p = math.nan
                 rows.append(

@@ -2,7 +2,7 @@
 
 A strategy is an ordered list of rules ``(move, when, at_most)``: at each turn the CSR
 makes the first move whose condition holds on what it perceives and that it has made
-fewer than ``at_most`` times in the call. That is all a strategy is (DOMAIN.md section 5):
+fewer than ``at_most`` times in the call. That is all a strategy is (docs/domain.md section 5):
 which moves, in which order, under which perceived conditions. Nothing else in ccsim
 knows these names; retention, escalation and cost come from the moves meeting customers.
 
@@ -22,7 +22,7 @@ from sim.catalogue import MOVE_INDEX, MOVES
 from sim.errors import InputError
 from sim.rule_program import ABOVE, BELOW, FLAGS, SEEN, RuleProgram, TableRule, Term
 
-_COMPARE = re.compile(r"^\s*([a-z]+)\s*([<>])\s*([0-9.]+)\s*$")
+_COMPARE = re.compile(r"^\s*([a-z]+)\s*([<>])\s*(\d+(?:\.\d*)?|\.\d+)\s*$")
 VOCABULARY = (*FLAGS, *(f"{q}>x" for q in SEEN), *(f"{q}<x" for q in SEEN))
 
 
@@ -113,10 +113,10 @@ class AdaptiveStrategy:
         )
 
 
-#: How every strategy opens: listen to what the problem is (DOMAIN.md section 7).
+#: How every strategy opens: listen to what the problem is (docs/domain.md section 7).
 OPENING: tuple[Rule, ...] = (Rule("listen"),)
 #: The job every strategy does, the same way and with the same budget: fix what is
-#: broken, answer what is asked, keep a talker to the point, close (DOMAIN.md section 7).
+#: broken, answer what is asked, keep a talker to the point, close (docs/domain.md section 7).
 #: Strategies differ only in how they meet emotion, claims and disagreement, before it.
 TASK: tuple[Rule, ...] = (
     Rule("manage_time", "talker"),
@@ -125,7 +125,7 @@ TASK: tuple[Rule, ...] = (
     Rule("close"),
 )
 
-#: How each of the five styles of DOMAIN.md section 5 meets conflict.
+#: How each of the five styles of docs/domain.md section 5 meets conflict.
 CONFLICT: dict[str, tuple[Rule, ...]] = {
     # Low concern for both: sidestep it. Deflect the heat, defer money and disputes, hand
     # over or end a call that gets too hot.
@@ -186,7 +186,7 @@ def built_in(name: str) -> RuleStrategy:
 
 
 def adaptive() -> AdaptiveStrategy:
-    """The built-in adaptive rule (DOMAIN.md section 5: a good CSR adapts).
+    """The built-in adaptive rule (docs/domain.md section 5: a good CSR adapts).
 
     Negotiate with the angry, the arguers, the rude and anyone who sounds heated;
     compromise (quick, fair) with calm customers; negotiate's time management for talkers.

@@ -3,12 +3,11 @@
 Operations planners keep arrivals as interval volumes (date, interval start, calls). A
 day's counts are read as the expected arrivals of a non-homogeneous Poisson process with a
 piecewise-constant rate (count / interval length), which is how Brown et al. (2005) found
-call-center arrivals to behave within short intervals (MODEL.md section 10).
+call-center arrivals to behave within short intervals (docs/model.md, section 7.2).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import InputError, require_positive
+from sim.inputs import read_csv
 
 SECONDS_PER_DAY = 86_400.0
 REQUIRED_COLUMNS = ("date", "interval_start", "calls")
@@ -31,6 +31,7 @@ class ArrivalProfile:
         expected: Expected arrivals in each interval (calls).
         labels: A human-readable label per interval (e.g. ``1999-03-15 10:00``).
         source: Where the volumes came from (a file path or ``"constant"``).
+        sha256: SHA-256 of the volume file's bytes, if read from one.
     """
 
     starts_s: np.ndarray
@@ -38,6 +39,7 @@ class ArrivalProfile:
     expected: np.ndarray
     labels: tuple[str, ...]
     source: str
+    sha256: str | None = None
 
     @property
     def horizon_s(self) -> float:
@@ -62,7 +64,12 @@ class ArrivalProfile:
     def scaled(self, factor: float) -> ArrivalProfile:
         """The same shape with every expected count multiplied by ``factor``."""
         return ArrivalProfile(
-            self.starts_s, self.widths_s, self.expected * factor, self.labels, self.source
+            self.starts_s,
+            self.widths_s,
+            self.expected * factor,
+            self.labels,
+            self.source,
+            self.sha256,
         )
 
 
@@ -114,96 +121,100 @@ def parse_date_range(text: str, *, field: str = "--date") -> tuple[dt.date, dt.d
 
 
 def _parse_clock(text: str) -> float:
-    h, m = text.strip().split(":")[:2]
-    hours, minutes = int(h), int(m)
-    if not (0 <= hours < 24 and 0 <= minutes < 60):
+    """Seconds after midnight of ``HH:MM`` or ``HH:MM:SS`` (seconds kept, not dropped)."""
+    parts = text.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.strip().isdigit() for p in parts):
         raise ValueError(text)
-    return hours * 3600.0 + minutes * 60.0
+    hours, minutes = int(parts[0]), int(parts[1])
+    seconds = int(parts[2]) if len(parts) == 3 else 0
+    if not (0 <= hours < 24 and 0 <= minutes < 60 and 0 <= seconds < 60):
+        raise ValueError(text)
+    return hours * 3600.0 + minutes * 60.0 + seconds
 
 
-def read_interval_volumes(path: str | Path) -> dict[dt.date, list[tuple[float, float, int]]]:
+def _clock_text(seconds: float) -> str:
+    """``HH:MM``, or ``HH:MM:SS`` when the time has seconds."""
+    whole = int(round(seconds))
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h:02d}:{m:02d}" if s == 0 else f"{h:02d}:{m:02d}:{s:02d}"
+
+
+def read_interval_volumes(
+    path: str | Path,
+) -> tuple[dict[dt.date, list[tuple[float, float, int]]], str]:
     """Read an interval-volume CSV into ``{date: [(start_s, calls, line), ...]}``.
 
-    The file needs the columns ``date`` (YYYY-MM-DD), ``interval_start`` (HH:MM) and
-    ``calls`` (a count >= 0); other columns (e.g. ``weekday``) are ignored.
+    The file needs the columns ``date`` (YYYY-MM-DD), ``interval_start`` (HH:MM or
+    HH:MM:SS) and ``calls`` (a number >= 0); other columns (e.g. ``weekday``) are ignored.
+    It must be UTF-8 text; its separator may be a comma, semicolon, tab or bar.
+
+    Returns:
+        The rows by date, and the SHA-256 of the file's bytes.
 
     Raises:
         InputError: naming the file, line and field of the first problem found.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", source=path)
+    table = read_csv(path, REQUIRED_COLUMNS)
+    i_date, i_start, i_calls = (table.column(c) for c in REQUIRED_COLUMNS)
     days: dict[dt.date, list[tuple[float, float, int]]] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise InputError("file is empty", source=path, line=1)
-        header = [h.strip().lower() for h in header]
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
+    for line_no, row in table.rows:
+        try:
+            day = dt.date.fromisoformat(row[i_date].strip())
+        except ValueError:
             raise InputError(
-                f"missing column {missing[0]!r}", source=path, line=1, valid=REQUIRED_COLUMNS
+                f"cannot read {row[i_date][:40]!r}",
+                source=path,
+                line=line_no,
+                field="date",
+                valid="YYYY-MM-DD",
+            ) from None
+        try:
+            start = _parse_clock(row[i_start])
+        except ValueError:
+            raise InputError(
+                f"cannot read {row[i_start][:40]!r}",
+                source=path,
+                line=line_no,
+                field="interval_start",
+                valid="HH:MM or HH:MM:SS, 00:00 to 23:59:59",
+            ) from None
+        try:
+            calls = float(row[i_calls])
+        except ValueError:
+            calls = -1.0
+        if not (calls >= 0 and np.isfinite(calls)):
+            raise InputError(
+                f"cannot read {row[i_calls][:40]!r}",
+                source=path,
+                line=line_no,
+                field="calls",
+                valid="a finite number >= 0",
             )
-        i_date, i_start, i_calls = (header.index(c) for c in REQUIRED_COLUMNS)
-        for line_no, row in enumerate(reader, start=2):
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            if len(row) < len(header):
-                raise InputError(
-                    f"expected {len(header)} fields, found {len(row)}", source=path, line=line_no
-                )
-            try:
-                day = dt.date.fromisoformat(row[i_date].strip())
-            except ValueError:
-                raise InputError(
-                    f"cannot read {row[i_date]!r}",
-                    source=path,
-                    line=line_no,
-                    field="date",
-                    valid="YYYY-MM-DD",
-                ) from None
-            try:
-                start = _parse_clock(row[i_start])
-            except ValueError:
-                raise InputError(
-                    f"cannot read {row[i_start]!r}",
-                    source=path,
-                    line=line_no,
-                    field="interval_start",
-                    valid="HH:MM",
-                ) from None
-            try:
-                calls = float(row[i_calls])
-            except ValueError:
-                calls = -1.0
-            if not (calls >= 0 and np.isfinite(calls)):
-                raise InputError(
-                    f"cannot read {row[i_calls]!r}",
-                    source=path,
-                    line=line_no,
-                    field="calls",
-                    valid="a number >= 0",
-                )
-            days.setdefault(day, []).append((start, calls, line_no))
+        days.setdefault(day, []).append((start, calls, line_no))
     if not days:
         raise InputError("no data rows", source=path, line=2)
-    return days
+    return days, table.sha256
 
 
-def profile_from_file(path: str | Path, date: str) -> ArrivalProfile:
+def profile_from_file(path: str | Path, date: str, *, sha256: str | None = None) -> ArrivalProfile:
     """The arrival profile of a date or inclusive date range of an interval-volume CSV.
 
     Args:
         path: The interval-volume CSV (see :func:`read_interval_volumes`).
         date: ``YYYY-MM-DD`` or ``YYYY-MM-DD:YYYY-MM-DD``; consecutive days are laid end to
             end, day ``d`` starting at ``d * 86400`` s.
+        sha256: The SHA-256 the file had when the run was planned, if known: a file whose
+            contents changed since is refused rather than silently read.
 
     Raises:
-        InputError: for a malformed file, a date not in the file, or uneven intervals.
+        InputError: for a malformed file, a date not in the file, uneven or overlapping
+            intervals, no calls at all, or contents that changed.
     """
     first, last = parse_date_range(date)
-    days = read_interval_volumes(path)
+    days, digest = read_interval_volumes(path)
+    if sha256 is not None and digest != sha256:
+        raise InputError("changed while ccsim was running; rerun the command", source=path)
     span = (last - first).days + 1
     wanted = [first + dt.timedelta(days=d) for d in range(span)]
     absent = [d for d in wanted if d not in days]
@@ -229,20 +240,32 @@ def profile_from_file(path: str | Path, date: str) -> ArrivalProfile:
         for start, calls, _ in rows:
             starts.append(offset * SECONDS_PER_DAY + start)
             expected.append(calls)
-            labels.append(
-                f"{day.isoformat()} {int(start // 3600):02d}:{int(start % 3600 // 60):02d}"
-            )
+            labels.append(f"{day.isoformat()} {_clock_text(start)}")
+    total = float(np.sum(expected))
+    if total <= 0:
+        raise InputError(
+            f"no calls on {date}: every interval is 0",
+            source=path,
+            field="calls",
+            valid="at least one interval with calls > 0",
+        )
     return ArrivalProfile(
         np.asarray(starts),
         np.full(len(starts), length),
         np.asarray(expected, dtype=float),
         tuple(labels),
         str(path),
+        digest,
     )
 
 
 def _interval_length(path: str | Path, rows: list[tuple[float, float, int]]) -> float:
-    """The common spacing of a day's interval starts, s."""
+    """The common spacing of a day's interval starts, s.
+
+    A day's intervals are ``[start, start + length)``: evenly spaced, none repeated, and
+    the last must end by midnight, or it would overlap the next day's first (and its time
+    on duty would be counted twice).
+    """
     rows = sorted(rows)
     starts = [r[0] for r in rows]
     if len(starts) < 2:
@@ -256,7 +279,18 @@ def _interval_length(path: str | Path, rows: list[tuple[float, float, int]]) -> 
             line=bad[2],
             field="interval_start",
         )
-    return float(gaps[0])
+    length = float(gaps[0])
+    if starts[-1] + length > SECONDS_PER_DAY + 1e-9:
+        raise InputError(
+            f"the interval at {_clock_text(starts[-1])} runs past midnight "
+            f"({length / 60:g} min long, the spacing of the day's starts) and would "
+            "overlap the next day",
+            source=path,
+            line=rows[-1][2],
+            field="interval_start",
+            valid="intervals of one length that fit in the day",
+        )
+    return length
 
 
 def sample_arrivals(profile: ArrivalProfile, rng: np.random.Generator) -> np.ndarray:

@@ -27,6 +27,12 @@ from typing import Any
 
 from sim.errors import InputError
 
+#: Largest magnitude of any numeric parameter: beyond it no quantity of a contact center
+#: (seconds, customers, currency) means anything, and arithmetic on it overflows.
+MAGNITUDE = 1e12
+#: Deepest nesting of tables in a user's TOML file (ccsim's own files use 3).
+MAX_DEPTH = 8
+
 
 @dataclass(frozen=True)
 class ParameterSpec:
@@ -37,7 +43,8 @@ class ParameterSpec:
         default: The default value (its type is the parameter's type).
         unit: Unit of the value (``"s"``, ``"probability"``, ...).
         meaning: What the value does in the model.
-        source: Where the default comes from (DOMAIN.md section, a study, "assumption").
+        source: Where the default comes from (a section of docs/model.md or
+            docs/domain.md, a study, or "assumption").
         min: Smallest valid value (inclusive), if any.
         max: Largest valid value (inclusive), if any.
         gt: Values must be strictly greater than this, if given.
@@ -104,6 +111,8 @@ class ParameterSpec:
         value = int(value) if isinstance(default, int) else float(value)
         if value != value or value in (float("inf"), float("-inf")):
             raise fail(f"must be finite, got {value}")
+        if abs(value) > MAGNITUDE:
+            raise fail(f"out of range: {value:g} (no parameter is larger than {MAGNITUDE:g})")
         if (
             (self.gt is not None and not value > self.gt)
             or (self.min is not None and value < self.min)
@@ -240,24 +249,56 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
-def read_params_file(path: str | Path) -> dict[str, Any]:
-    """Read a user's TOML file of parameter values (nested tables of plain values).
+def parse_toml(text: str, *, source: str | Path) -> dict[str, Any]:
+    """Parse a user's TOML text; a syntax error names its line, deep nesting is refused.
 
     Raises:
-        InputError: for a missing or malformed file, an unknown key or a bad value, naming
-            the file and the line of the key.
+        InputError: not valid TOML, or tables nested deeper than :data:`MAX_DEPTH`.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", source=path)
-    text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         match = re.search(r"line (\d+)", str(err))
         raise InputError(
-            f"not valid TOML ({err})", source=path, line=int(match.group(1)) if match else None
+            f"not valid TOML ({str(err)[:120]})",
+            source=source,
+            line=int(match.group(1)) if match else None,
         ) from None
+    except RecursionError:
+        raise InputError(
+            f"tables or arrays nested too deeply (more than {MAX_DEPTH} levels)", source=source
+        ) from None
+    if _depth(data) > MAX_DEPTH:
+        raise InputError(
+            f"tables or arrays nested too deeply (more than {MAX_DEPTH} levels)", source=source
+        )
+    return data
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, Mapping):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def read_params_file(path: str | Path) -> dict[str, Any]:
+    """Read a user's TOML file of parameter values (nested tables of plain values).
+
+    The file must be UTF-8 text (with or without a byte-order mark).
+
+    Raises:
+        InputError: for a missing, unreadable or malformed file, an unknown key or a bad
+            value, naming the file and the line of the key.
+    """
+    from sim.inputs import MAX_TOML_BYTES, read_text
+
+    path = Path(path)
+    text = read_text(path, max_bytes=MAX_TOML_BYTES).text
+    data = parse_toml(text, source=path)
     probe = Parameters()
     out: dict[str, Any] = {}
     for key, value in _flatten(data):

@@ -8,7 +8,6 @@ new call until on duty again.
 
 from __future__ import annotations
 
-import csv
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,10 @@ import numpy as np
 
 from sim.arrivals import SECONDS_PER_DAY, _parse_clock
 from sim.errors import InputError
+from sim.inputs import read_csv
 
 INFINITY = float("inf")
+COLUMNS = ("interval_start", "csrs")
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,13 @@ class Staffing:
             first is 0.
         counts: Head count from each break until the next (the last holds for ever).
         source: ``"fixed"`` or the schedule file.
+        sha256: SHA-256 of the schedule file's bytes, if read from one.
     """
 
     breaks_s: np.ndarray
     counts: np.ndarray
     source: str
+    sha256: str | None = None
 
     @classmethod
     def fixed(cls, csrs: int) -> Staffing:
@@ -74,66 +77,58 @@ class Staffing:
         return out
 
 
-def read_schedule(path: str | Path, days: int = 1) -> Staffing:
-    """Read a staffing schedule CSV with columns ``interval_start`` (HH:MM) and ``csrs``.
+def read_schedule(path: str | Path, days: int = 1, *, sha256: str | None = None) -> Staffing:
+    """Read a staffing schedule CSV with columns ``interval_start`` (HH:MM[:SS]) and ``csrs``.
 
     Each row's head count holds from its start until the next row's start; the day's
     pattern repeats for ``days`` days and the last count of the last day holds after it
     (so calls still waiting at the end are served by the late shift). Head counts may be 0
-    (closed).
+    (closed). The file must be UTF-8 text; its separator may be a comma, semicolon, tab or
+    bar.
+
+    Args:
+        path: The schedule file.
+        days: Days to repeat the pattern over.
+        sha256: The SHA-256 the file had when the run was planned, if known: a file whose
+            contents changed since is refused rather than silently read.
 
     Raises:
         InputError: naming the file, line and field of the first problem found.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", source=path)
+    table = read_csv(path, COLUMNS)
+    if sha256 is not None and table.sha256 != sha256:
+        raise InputError("changed while ccsim was running; rerun the command", source=path)
+    i_start, i_csrs = table.column("interval_start"), table.column("csrs")
     rows: list[tuple[float, int]] = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        header = [h.strip().lower() for h in next(reader, [])]
-        for col in ("interval_start", "csrs"):
-            if col not in header:
-                raise InputError(
-                    f"missing column {col!r}",
-                    source=path,
-                    line=1,
-                    valid=("interval_start", "csrs"),
-                )
-        i_start, i_csrs = header.index("interval_start"), header.index("csrs")
-        for line_no, row in enumerate(reader, start=2):
-            if not row or all(not c.strip() for c in row):
-                continue
-            try:
-                start = _parse_clock(row[i_start])
-            except (ValueError, IndexError):
-                raise InputError(
-                    f"cannot read {row[i_start] if len(row) > i_start else ''!r}",
-                    source=path,
-                    line=line_no,
-                    field="interval_start",
-                    valid="HH:MM",
-                ) from None
-            try:
-                csrs = int(row[i_csrs])
-            except (ValueError, IndexError):
-                csrs = -1
-            if csrs < 0:
-                raise InputError(
-                    f"cannot read {row[i_csrs] if len(row) > i_csrs else ''!r}",
-                    source=path,
-                    line=line_no,
-                    field="csrs",
-                    valid="a whole number >= 0",
-                )
-            if rows and start <= rows[-1][0]:
-                raise InputError(
-                    "interval starts must increase",
-                    source=path,
-                    line=line_no,
-                    field="interval_start",
-                )
-            rows.append((start, csrs))
+    for line_no, row in table.rows:
+        try:
+            start = _parse_clock(row[i_start])
+        except ValueError:
+            raise InputError(
+                f"cannot read {row[i_start][:40]!r}",
+                source=path,
+                line=line_no,
+                field="interval_start",
+                valid="HH:MM or HH:MM:SS, 00:00 to 23:59:59",
+            ) from None
+        text = row[i_csrs].strip()
+        csrs = int(text) if text.isdigit() else -1
+        if csrs < 0:
+            raise InputError(
+                f"cannot read {row[i_csrs][:40]!r}",
+                source=path,
+                line=line_no,
+                field="csrs",
+                valid="a whole number >= 0",
+            )
+        if rows and start <= rows[-1][0]:
+            raise InputError(
+                "interval starts must increase",
+                source=path,
+                line=line_no,
+                field="interval_start",
+            )
+        rows.append((start, csrs))
     if not rows:
         raise InputError("no data rows", source=path, line=2)
     if max(c for _, c in rows) < 1:
@@ -147,8 +142,8 @@ def read_schedule(path: str | Path, days: int = 1) -> Staffing:
         day_breaks.insert(0, 0.0)
         day_counts.insert(0, day_counts[-1])
     breaks = np.concatenate([np.asarray(day_breaks) + d * SECONDS_PER_DAY for d in range(days)])
-    counts = np.tile(np.asarray(day_counts, dtype=int), days)
-    return Staffing(breaks, counts, str(path))
+    counts = np.tile(np.asarray(day_counts, dtype=np.int64), days)
+    return Staffing(breaks, counts, str(path), table.sha256)
 
 
 def planned_staffing(

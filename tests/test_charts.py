@@ -157,7 +157,7 @@ def test_outcomes_by_group_are_grouped_bars():
 
 def test_draw_all_writes_valid_png_and_svg_and_skips_absent_data(tmp_path, reps):
     reps.to_parquet(tmp_path / "replications.parquet")
-    written = charts.draw_all(tmp_path)
+    written = charts.draw_all(tmp_path, check=False)  # a table written by hand, no manifest
     names = {p.stem for p in written}
     assert {
         "retention",

@@ -145,9 +145,10 @@ def test_a_schedule_file_runs(tmp_path):
     [
         (["--csrs", "0"], "--csrs"),
         (["--aht", "-5"], "--aht"),
-        (["--aht", "0"], "aht_s"),
-        (["--arrival-rate", "0"], "arrival_rate_per_h"),
-        (["--patience", "0"], "patience_s"),
+        # Errors name the option as typed, never the internal name (aht_s, ...).
+        (["--aht", "0"], "'--aht': 0 is out of range (valid: a number > 0"),
+        (["--arrival-rate", "0"], "'--arrival-rate'"),
+        (["--patience", "0"], "'--patience'"),
         (["--bogus"], "No such option: --bogus"),
         (
             ["--arrivals", "missing.csv", "--date", "1999-03-15", "--hours", None],
@@ -179,7 +180,7 @@ def test_a_malformed_csv_names_file_line_and_field(tmp_path):
 
 def test_erlang_bad_input_is_one_line():
     assert_one_line_error(
-        invoke("erlang", "--arrival-rate", "0", "--aht", "3", "--agents", "4"), "arrival_rate_per_h"
+        invoke("erlang", "--arrival-rate", "0", "--aht", "3", "--agents", "4"), "--arrival-rate"
     )
     assert_one_line_error(invoke("erlang", "--arrival-rate", "10", "--aht", "3"), "--agents")
     assert_one_line_error(

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from experiments import options as opt
-from experiments.display import format_value, print_json
-from experiments.results import write_table
-from experiments.runner import policies_from_names
-from experiments.statistics import paired_differences, summary_table
-from policies.policy import preset_names
-from sim.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas as pd
+    from rich.console import Console
 
 app = typer.Typer()
 
@@ -38,6 +34,8 @@ HEADLINE = (
     "csat",
     "net_value",
 )
+#: The baseline when --baseline is not given and it is among the policies.
+DEFAULT_BASELINE = "avoid"
 
 
 def ordered_metrics(metrics: list[str]) -> list[str]:
@@ -54,8 +52,12 @@ def compare(
     ] = None,
     reps: opt.Reps = 3,  # with common random numbers, paired differences are tight already
     baseline: Annotated[
-        str, typer.Option(help="Policy the others are compared with (paired differences).")
-    ] = "avoid",
+        str | None,
+        typer.Option(
+            help="Policy the others are compared with (paired differences); default: "
+            "avoid if compared, else the first policy."
+        ),
+    ] = None,
     days: opt.Days = None,
     csrs: opt.Csrs = None,
     arrivals: opt.Arrivals = None,
@@ -64,25 +66,36 @@ def compare(
     set_: opt.Set = None,
     params_file: opt.ParamsFile = None,
     seed: opt.Seed = 1,
-    jobs: opt.Jobs = 2,
+    jobs: opt.Jobs = None,
     scheduler: opt.Scheduler = None,
     out: opt.Out = None,
     contacts: opt.Contacts = False,
     charts: Annotated[bool, typer.Option(help="Draw the charts into the results folder.")] = True,
     quiet: opt.Quiet = False,
     json: opt.Json = False,
+    force: opt.Force = False,
 ) -> None:
     """Compare policies on the same customers, issues and arrivals (common random numbers)."""
-    names = policies or preset_names()
-    chosen = policies_from_names(names)
+    from experiments.display import plural, print_json
+    from experiments.folder import check_out
+    from experiments.results import write_table
+    from experiments.runner import check_scheduler, policies_from_names
+    from experiments.statistics import paired_differences, summary_table
+    from policies.policy import preset_names
+    from sim.errors import InputError
+
+    chosen = policies_from_names(policies or preset_names())
     labels = [p.name for p in chosen]
-    if baseline not in labels:
-        if policies:
-            baseline = labels[0]
-        else:
-            raise InputError(
-                f"baseline {baseline!r} is not compared", field="--baseline", valid=labels
-            )
+    if baseline is None:
+        baseline = DEFAULT_BASELINE if DEFAULT_BASELINE in labels else labels[0]
+    elif baseline not in labels:
+        raise InputError(
+            f"{baseline!r} is not among the compared policies", field="--baseline", valid=labels
+        )
+    jobs = opt.choose_jobs(jobs, force)
+    if scheduler is not None:
+        scheduler = check_scheduler(scheduler)
+    check_out(out)
     scenario = opt.scenario_from_options(
         days=days,
         csrs=csrs,
@@ -94,6 +107,19 @@ def compare(
         keep_contacts=contacts,
         trace_anger=True,  # cheap, and keeps task ids the same with or without charts
     )
+    tables: dict[str, pd.DataFrame] = {}
+
+    def finish(folder, frames) -> None:
+        reps_frame = frames["replications"]
+        tables["summary"] = summary_table(reps_frame)
+        tables["differences"] = paired_differences(reps_frame, baseline)
+        write_table(folder / "summary.csv", tables["summary"])
+        write_table(folder / "differences.csv", tables["differences"])
+        if charts:
+            from experiments.charts import draw_all
+
+            draw_all(folder, check=False)
+
     folder, frames = opt.run_experiment(
         "compare",
         chosen,
@@ -104,18 +130,12 @@ def compare(
         jobs=jobs,
         scheduler=scheduler,
         quiet=quiet or json,
-        label=f"compare {len(chosen)} policies",
+        label=f"compare {plural(len(chosen), 'policy', 'policies')}",
         extra={"baseline": baseline},
+        force=force,
+        then=finish,
     )
-    reps_frame = frames["replications"]
-    summary = summary_table(reps_frame)
-    diffs = paired_differences(reps_frame, baseline)
-    write_table(folder / "summary.csv", summary)
-    write_table(folder / "differences.csv", diffs)
-    if charts:
-        from experiments.charts import draw_all
-
-        draw_all(folder)
+    summary, diffs = tables["summary"], tables["differences"]
     if json:
         print_json(
             {
@@ -126,56 +146,85 @@ def compare(
             }
         )
         return
-    print_comparison(summary, diffs, labels, baseline)
+    counts = counted_metrics(frames["replications"])
+    print_comparison(summary, diffs, labels, baseline, counts=counts)
+    from rich.console import Console
+
     Console().print(f"Results written to [bold]{folder}[/bold]")
 
 
+def counted_metrics(reps: pd.DataFrame) -> set[str]:
+    """Metrics that count things (whole numbers in every replication)."""
+    import pandas as pd
+
+    return {c for c in reps.columns if pd.api.types.is_integer_dtype(reps[c])}
+
+
 def print_comparison(
-    summary, diffs, labels: list[str], baseline: str, console: Console | None = None
+    summary: pd.DataFrame,
+    diffs: pd.DataFrame,
+    labels: list[str],
+    baseline: str,
+    console: Console | None = None,
+    counts: set[str] | frozenset[str] = frozenset(),
 ) -> None:
-    """Print means with 95% CIs per policy, and paired differences against the baseline."""
-    console = console or Console(width=max(160, 20 * len(labels) + 30))
-    table = Table(
-        title="Policies compared (mean and 95% CI over replications)", header_style="bold"
-    )
-    table.add_column("metric")
-    for label in labels:
-        table.add_column(label, justify="right")
+    """Print means with 95% CIs per policy, and paired differences against the baseline.
+
+    The tables fit the console: with more policies than fit its width, each table is split
+    into several, a few policies each (every one with the metric column).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from experiments.display import chunks, format_difference, format_value
+
+    console = console or Console()
     metrics = ordered_metrics(list(dict.fromkeys(summary["metric"])))
     cell = summary.set_index(["policy", "metric"])
-    for metric in metrics:
-        row = [metric]
-        for label in labels:
-            r = cell.loc[(label, metric)]
-            row.append(
-                f"{format_value(metric, r['mean'])}\n[{format_value(metric, r['ci_low'])}, "
-                f"{format_value(metric, r['ci_high'])}]"
-            )
-        table.add_row(*row)
-    console.print(table)
+    groups = chunks(labels, console.width)
+    for n, group in enumerate(groups, start=1):
+        part = f" ({n} of {len(groups)})" if len(groups) > 1 else ""
+        table = Table(
+            title=f"Policies compared: mean and 95% CI over replications{part}",
+            header_style="bold",
+        )
+        table.add_column("metric", no_wrap=True)
+        for label in group:
+            table.add_column(label, justify="right")
+        for metric in metrics:
+            row = [metric]
+            for label in group:
+                mean, low, high = (
+                    format_value(metric, v, count=metric in counts)
+                    for v in cell.loc[(label, metric), ["mean", "ci_low", "ci_high"]]
+                )
+                row.append(f"{mean}\n[{low}, {high}]")
+            table.add_row(*row)
+        console.print(table)
     if diffs.empty:
         return
-    dtab = Table(
-        title=f"Paired differences against {baseline} (mean, 95% CI, p-value)", header_style="bold"
-    )
-    dtab.add_column("metric")
     others = [label for label in labels if label != baseline]
-    for label in others:
-        dtab.add_column(label, justify="right")
     dcell = diffs.set_index(["policy", "metric"])
-    for metric in [m for m in HEADLINE if m in metrics]:
-        row = [metric]
-        for label in others:
-            r = dcell.loc[(label, metric)]
-            p = "-" if r["p_value"] != r["p_value"] else f"{r['p_value']:.3g}"
-            row.append(
-                f"{_signed(metric, r['diff'])}\n[{_signed(metric, r['ci_low'])}, "
-                f"{_signed(metric, r['ci_high'])}] p={p}"
-            )
-        dtab.add_row(*row)
-    console.print(dtab)
-
-
-def _signed(metric: str, value: float) -> str:
-    text = format_value(metric, value)
-    return text if text.startswith("-") or text == "-" else f"+{text}"
+    groups = chunks(others, console.width)
+    for n, group in enumerate(groups, start=1):
+        part = f" ({n} of {len(groups)})" if len(groups) > 1 else ""
+        dtab = Table(
+            title=f"Paired differences against {baseline}: mean, 95% CI, p-value; "
+            f"shares in percentage points (pp){part}",
+            header_style="bold",
+        )
+        dtab.add_column("metric", no_wrap=True)
+        for label in group:
+            dtab.add_column(label, justify="right")
+        for metric in [m for m in HEADLINE if m in metrics]:
+            row = [metric]
+            for label in group:
+                r = dcell.loc[(label, metric)]
+                p = "-" if r["p_value"] != r["p_value"] else f"{r['p_value']:.2g}"
+                diff, low, high = (
+                    format_difference(metric, r[k], count=metric in counts)
+                    for k in ("diff", "ci_low", "ci_high")
+                )
+                row.append(f"{diff}\n[{low}, {high}]\np={p}")
+            dtab.add_row(*row)
+        console.print(dtab)

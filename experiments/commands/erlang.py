@@ -1,4 +1,8 @@
-"""``ccsim erlang``: the analytic Erlang C / Erlang A calculator planners know."""
+"""``ccsim erlang``: the analytic Erlang C / Erlang A calculator planners know.
+
+Imports nothing heavy at start-up (NumPy and SciPy's special functions only when it
+computes), so that it answers as fast as a calculator should.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +10,52 @@ from typing import Annotated
 
 import typer
 
-from experiments.display import print_json, print_metrics
-from sim.erlang import erlang_metrics, staffing_for_target
-from sim.errors import InputError
+from experiments import options as opt
 
 app = typer.Typer()
-# Strict positivity is checked by sim.erlang, whose error names the field.
-Positive = dict(min=0.0)
+
+#: Bounds of the inputs: beyond them no contact center exists, and the arrays of the
+#: computation (one entry per agent and per waiting caller) would not fit in memory.
+MAX_RATE_PER_H, MAX_AHT_S, MAX_AGENTS, MAX_PATIENCE_S = 10_000_000, 86_400, 100_000, 604_800
+#: The calculator's internal names, as the options the user typed.
+OPTION_NAMES = {
+    "arrival_rate_per_h": "--arrival-rate",
+    "aht_s": "--aht",
+    "patience_s": "--patience",
+    "sl_threshold_s": "--sl-threshold",
+    "target_sl": "--target-sl",
+    "target_abandonment": "--target-abandonment",
+}
 
 
 @app.command()
 def erlang(
     arrival_rate: Annotated[
-        float, typer.Option(help="Arrival rate, contacts per hour.", **Positive)
+        float,
+        opt.number_option("Arrival rate, contacts per hour.", gt=0, le=MAX_RATE_PER_H),
     ],
-    aht: Annotated[float, typer.Option(help="Mean handle time, s.", **Positive)],
+    aht: Annotated[float, opt.number_option("Mean handle time, s.", gt=0, le=MAX_AHT_S)],
     agents: Annotated[
-        int | None, typer.Option(min=1, help="Head count (omit with --target-*).")
+        int | None,
+        opt.number_option("Head count (omit with --target-*).", ge=1, le=MAX_AGENTS, whole=True),
     ] = None,
     patience: Annotated[
         float | None,
-        typer.Option(help="Mean patience, s (Erlang A); omit for Erlang C.", **Positive),
+        opt.number_option(
+            "Mean patience, s (Erlang A); omit for Erlang C.", gt=0, le=MAX_PATIENCE_S
+        ),
     ] = None,
     sl_threshold: Annotated[
-        float, typer.Option(min=0.0, help="Service-level threshold, s.")
+        float, opt.number_option("Service-level threshold, s.", ge=0, le=MAX_AHT_S)
     ] = 20.0,
     target_sl: Annotated[
         float | None,
-        typer.Option(
-            min=0.0, max=1.0, help="Find the smallest head count with this service level."
-        ),
+        opt.number_option("Find the smallest head count with this service level.", gt=0, lt=1),
     ] = None,
     target_abandonment: Annotated[
         float | None,
-        typer.Option(
-            min=0.0,
-            max=1.0,
-            help="Find the smallest head count with at most this abandonment rate.",
+        opt.number_option(
+            "Find the smallest head count with at most this abandonment rate.", gt=0, lt=1
         ),
     ] = None,
     json: Annotated[
@@ -50,11 +63,22 @@ def erlang(
     ] = False,
 ) -> None:
     """Steady-state metrics of M/M/n (Erlang C) or M/M/n+M (Erlang A), same keys as `run`."""
+    import sys
+
+    from experiments.display import plural, print_json, print_metrics
+    from sim.erlang import erlang_metrics, staffing_for_target
+    from sim.errors import InputError
+
     targeted = target_sl is not None or target_abandonment is not None
     if agents is None and not targeted:
         raise InputError("give --agents, or --target-sl / --target-abandonment", field="--agents")
-    if targeted:
-        try:
+    if agents is not None and targeted:
+        raise InputError(
+            "give either --agents or a target (--target-sl, --target-abandonment), not both",
+            field="--agents",
+        )
+    try:
+        if targeted:
             agents = staffing_for_target(
                 arrival_rate,
                 aht,
@@ -63,16 +87,24 @@ def erlang(
                 target_sl=target_sl,
                 target_abandonment=target_abandonment,
             )
-        except ValueError as err:
-            raise InputError(str(err)) from None
-    try:
         metrics = erlang_metrics(
             arrival_rate, aht, agents, patience_s=patience, sl_threshold_s=sl_threshold
         )
     except ValueError as err:
-        raise InputError(str(err)) from None
+        message = str(err)
+        for name, option in OPTION_NAMES.items():
+            message = message.replace(name, option)
+        raise InputError(message) from None
     model = "Erlang A (M/M/n+M)" if patience is not None else "Erlang C (M/M/n)"
+    load = metrics["offered_load_erlangs"]
+    if patience is None and load >= agents:
+        print(
+            f"ccsim: note: the queue is unstable: an offered load of {load:,.1f} Erlangs "
+            f"needs more than {plural(agents, 'agent')}, so waits grow without bound (give more "
+            "--agents, or --patience for callers who hang up)",
+            file=sys.stderr,
+        )
     if json:
         print_json({"model": model, **metrics})
     else:
-        print_metrics(f"{model}, {agents} agents", metrics)
+        print_metrics(f"{model}, {agents:,} agents", metrics)

@@ -14,7 +14,7 @@ app = typer.Typer()
 def report(
     results_dir: Annotated[Path, typer.Argument(help="A results folder (compare, sweep, staff).")],
 ) -> None:
-    """Write RESULTS_DIR/report.html: charts, the table, explanations and the manifest."""
+    """Write RESULTS_DIR/report.html: a headline, tables, charts, explanations, the manifest."""
     from experiments.report import build_report
 
     print(build_report(results_dir))

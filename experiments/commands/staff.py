@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import math
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from experiments import options as opt
-from experiments.design import Target, parse_target
-from experiments.display import format_value, print_json
-from experiments.results import write_table
-from experiments.runner import policies_from_names, replications_frame
-from experiments.statistics import mean_ci
-from sim.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from experiments.design import Target
 
 app = typer.Typer()
 
@@ -27,10 +22,15 @@ def staff(
     ] = None,
     target: Annotated[
         list[str] | None,
-        typer.Option("--target", help="metric>=value (repeatable), e.g. service_level>=0.8."),
+        typer.Option(
+            "--target",
+            help="metric>=value (repeatable); quote it in a shell: --target 'service_level>=0.8'.",
+        ),
     ] = None,
-    min_csrs: Annotated[int, typer.Option(min=1, help="Smallest head count tried.")] = 5,
-    max_csrs: Annotated[int, typer.Option(min=1, help="Largest head count tried.")] = 120,
+    min_csrs: Annotated[int, opt.number_option("Smallest head count tried.", ge=1, whole=True)] = 5,
+    max_csrs: Annotated[
+        int, opt.number_option("Largest head count tried.", ge=1, whole=True)
+    ] = 120,
     reps: opt.Reps = 3,
     days: opt.Days = None,
     arrivals: opt.Arrivals = None,
@@ -38,23 +38,40 @@ def staff(
     set_: opt.Set = None,
     params_file: opt.ParamsFile = None,
     seed: opt.Seed = 1,
-    jobs: opt.Jobs = 2,
+    jobs: opt.Jobs = None,
     scheduler: opt.Scheduler = None,
     out: opt.Out = None,
     quiet: opt.Quiet = False,
     json: opt.Json = False,
+    force: opt.Force = False,
 ) -> None:
     """Bisect the head count per policy on replication means (metrics improve with staff)."""
+    import pandas as pd
+
+    from experiments import guard
+    from experiments.design import parse_target
+    from experiments.display import format_value, print_json
+    from experiments.folder import check_out, claim
+    from experiments.results import write_table
+    from experiments.runner import check_scheduler, policies_from_names, replications_frame
+    from experiments.statistics import mean_ci
     from policies.policy import preset_names
+    from sim.errors import InputError
 
     if not target:
-        raise InputError("give at least one --target, e.g. service_level>=0.8", field="--target")
+        raise InputError(
+            "give at least one --target, e.g. --target 'service_level>=0.8'", field="--target"
+        )
     if min_csrs > max_csrs:
         raise InputError(
             f"--min-csrs {min_csrs} is above --max-csrs {max_csrs}", field="--min-csrs"
         )
     targets = [parse_target(t) for t in target]
     chosen = policies_from_names(policies or preset_names())
+    jobs = opt.choose_jobs(jobs, force)
+    if scheduler is not None:
+        scheduler = check_scheduler(scheduler)
+    check_out(out)
     scenario = opt.scenario_from_options(
         days=days,
         csrs=None,
@@ -64,22 +81,28 @@ def staff(
         set_=set_,
         params_file=params_file,
     )
-    folder = opt.results_folder("staff", out)
+    # Bisection tries at most two ends and about log2(range) head counts per policy.
+    steps = 2 + math.ceil(math.log2(max(2, max_csrs - min_csrs)))
+    plan = guard.check(
+        guard.workload(chosen, scenario, reps=reps, points=steps, csrs=max_csrs),
+        jobs=jobs,
+        force=force,
+        quiet=quiet or json,
+    )
+    identity = opt.identity(chosen, scenario, seed)
+    held = claim("staff", out, identity)
+    guard.check_disk(plan, held.path, force=force)
+    folder = held.path
     evaluated: dict[tuple[str, int], dict] = {}
     all_results: list[dict] = []
+    all_tasks = []
 
     def evaluate(policy, csrs: int) -> dict:
         key = (policy.name, csrs)
         if key not in evaluated:
             tasks = opt.make_tasks([policy], scenario, reps, seed, [{"operations.csrs": csrs}])
-            results = opt.run_with_progress(
-                tasks,
-                folder=folder,
-                jobs=jobs,
-                scheduler=scheduler,
-                quiet=quiet or json,
-                label=f"{policy.name} at {csrs} CSRs",
-            )
+            results = session.run(tasks, label=f"staff: {policy.name} at {csrs} CSRs")
+            all_tasks.extend(tasks)
             all_results.extend(results)
             frame = replications_frame(results)
             evaluated[key] = {m.metric: mean_ci(frame[m.metric].to_numpy()) for m in targets}
@@ -88,27 +111,55 @@ def staff(
     def meets(values: dict) -> bool:
         return all(t.met(values[t.metric][0]) for t in targets)
 
-    rows = []
-    for policy in chosen:
-        lo, hi = min_csrs, max_csrs
-        if not meets(evaluate(policy, hi)):
-            rows.append(_row(policy.name, None, evaluate(policy, hi), targets, hi))
-            continue
-        if meets(evaluate(policy, lo)):
-            hi = lo
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if meets(evaluate(policy, mid)):
-                hi = mid
-            else:
-                lo = mid
-        rows.append(_row(policy.name, hi, evaluate(policy, hi), targets, hi))
-    table = pd.DataFrame(rows)
-    write_table(folder / "staffing.csv", table)
-    tasks_done = [r for r in all_results]
-    frames = replications_frame(tasks_done)
-    write_table(folder / "replications.csv", frames)
-    write_table(folder / "replications.parquet", frames)
+    try:
+        rows = []
+        with opt.Session(
+            folder=folder,
+            jobs=jobs,
+            scheduler=scheduler,
+            quiet=quiet or json,
+            label="staff",
+            total=len(chosen) * steps * reps,
+        ) as session:
+            for policy in chosen:
+                lo, hi = min_csrs, max_csrs
+                if not meets(evaluate(policy, hi)):
+                    rows.append(_row(policy.name, None, evaluate(policy, hi), targets, hi))
+                    continue
+                if meets(evaluate(policy, lo)):
+                    hi = lo
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    if meets(evaluate(policy, mid)):
+                        hi = mid
+                    else:
+                        lo = mid
+                rows.append(_row(policy.name, hi, evaluate(policy, hi), targets, hi))
+        table = pd.DataFrame(rows)
+        write_table(folder / "staffing.csv", table)
+        frames = replications_frame(all_results)
+        write_table(folder / "replications.csv", frames)
+        write_table(folder / "replications.parquet", frames)
+        held.finish(
+            opt.experiment_manifest(
+                "staff",
+                all_tasks,
+                chosen,
+                scenario,
+                seed,
+                reps,
+                extra={
+                    "targets": [str(t) for t in targets],
+                    "min_csrs": min_csrs,
+                    "max_csrs": max_csrs,
+                    "staffing": rows,
+                },
+            )
+        )
+    except KeyboardInterrupt:
+        from experiments.results import Interrupted
+
+        raise Interrupted(len(all_results), len(all_results), folder) from None
     if json:
         print_json(
             {
@@ -118,6 +169,9 @@ def staff(
             }
         )
         return
+    from rich.console import Console
+    from rich.table import Table
+
     out_table = Table(
         title=f"Smallest head count meeting {', '.join(map(str, targets))}", header_style="bold"
     )
@@ -126,11 +180,11 @@ def staff(
     for row in rows:
         cells = [row["policy"], "not reached" if row["csrs"] is None else str(row["csrs"])]
         for t in targets:
-            cells.append(
-                f"{format_value(t.metric, row[t.metric])} "
-                f"[{format_value(t.metric, row[t.metric + '_ci_low'])}, "
-                f"{format_value(t.metric, row[t.metric + '_ci_high'])}]"
+            mean, low, high = (
+                format_value(t.metric, row[k])
+                for k in (t.metric, f"{t.metric}_ci_low", f"{t.metric}_ci_high")
             )
+            cells.append(f"{mean} [{low}, {high}]")
         out_table.add_row(*cells)
     Console().print(out_table)
     Console().print(f"Results written to [bold]{folder}[/bold]")

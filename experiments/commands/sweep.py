@@ -5,15 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from experiments import options as opt
-from experiments.design import DESIGNS, design_points, parse_param
-from experiments.display import print_json
-from experiments.results import write_table
-from experiments.runner import policies_from_names
-from experiments.statistics import summary_table
-from sim.errors import InputError
+from experiments.design import DESIGNS
 
 app = typer.Typer()
 
@@ -29,7 +23,8 @@ def sweep(
     ] = None,
     design: Annotated[str, typer.Option(help=f"Design: {', '.join(DESIGNS)}.")] = "grid",
     samples: Annotated[
-        int | None, typer.Option(min=1, help="Points of an lhs or sobol design.")
+        int | None,
+        opt.number_option("Points of an lhs or sobol design.", ge=1, whole=True),
     ] = None,
     reps: opt.Reps = 3,
     days: opt.Days = None,
@@ -40,22 +35,39 @@ def sweep(
     set_: opt.Set = None,
     params_file: opt.ParamsFile = None,
     seed: opt.Seed = 1,
-    jobs: opt.Jobs = 2,
+    jobs: opt.Jobs = None,
     scheduler: opt.Scheduler = None,
     out: opt.Out = None,
     quiet: opt.Quiet = False,
     json: opt.Json = False,
+    force: opt.Force = False,
 ) -> None:
     """Sweep parameters: tidy output, one row per (point, policy, replication)."""
+    import sys
+
+    from experiments import guard
+    from experiments.design import design_points, design_size, largest_values, parse_param
+    from experiments.display import plural, print_json
+    from experiments.folder import check_out
+    from experiments.results import write_table
+    from experiments.runner import check_scheduler, policies_from_names
+    from experiments.statistics import summary_table
+    from sim.errors import InputError
+
     if not param:
         raise InputError("give at least one --param key=start:stop:steps", field="--param")
     if design not in DESIGNS:
         raise InputError(f"unknown design {design!r}", field="--design", valid=DESIGNS)
     if design == "grid" and samples is not None:
         raise InputError("--samples applies to lhs and sobol designs", field="--samples")
+    if design != "grid" and samples is None:
+        raise InputError(f"a {design} design needs --samples N", field="--samples")
     ranges = [parse_param(p) for p in param]
-    points = design_points(ranges, design, samples, seed)
     chosen = policies_from_names(policies or ["negotiate"])
+    jobs = opt.choose_jobs(jobs, force)
+    if scheduler is not None:
+        scheduler = check_scheduler(scheduler)
+    check_out(out)
     scenario = opt.scenario_from_options(
         days=days,
         csrs=csrs,
@@ -65,6 +77,21 @@ def sweep(
         set_=set_,
         params_file=params_file,
     )
+    # The size guard sees the design's size before a point is made.
+    size = design_size(ranges, design, samples)
+    guard.check(
+        guard.workload(chosen, scenario, reps=reps, points=size, largest=largest_values(ranges)),
+        jobs=jobs,
+        force=force,
+        quiet=True,
+    )
+    points = design_points(ranges, design, samples, seed)
+    if design == "sobol" and samples & (samples - 1):
+        print(
+            f"ccsim: note: a Sobol' design is balanced at a power of 2 samples "
+            f"(e.g. {1 << samples.bit_length()}); {samples} were asked",
+            file=sys.stderr,
+        )
     folder, frames = opt.run_experiment(
         "sweep",
         chosen,
@@ -75,12 +102,14 @@ def sweep(
         jobs=jobs,
         scheduler=scheduler,
         quiet=quiet or json,
-        label=f"sweep {len(points)} points",
+        label=f"sweep {plural(len(points), 'point')}",
         points=points,
         extra={"design": design, "samples": samples, "params": param, "points": points},
+        force=force,
+        then=lambda folder, frames: write_table(
+            folder / "summary.csv", summary_table(frames["replications"])
+        ),
     )
-    summary = summary_table(frames["replications"])
-    write_table(folder / "summary.csv", summary)
     if json:
         print_json(
             {
@@ -90,7 +119,10 @@ def sweep(
             }
         )
         return
+    from rich.console import Console
+
     Console().print(
-        f"{len(frames['replications'])} runs ({len(points)} points x {len(chosen)} policies x {reps} "
-        f"replications) written to [bold]{folder}[/bold]"
+        f"{plural(len(frames['replications']), 'run')} ({plural(len(points), 'point')} x "
+        f"{plural(len(chosen), 'policy', 'policies')} x {plural(reps, 'replication')}) "
+        f"written to [bold]{folder}[/bold]"
     )
