@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.charts import PALETTE, STYLE, _ax, _save, plt
+from experiments.charts import _save
+from experiments.plots import PALETTE, STYLE, _ax, plt
 
 
 def _hours(clock: pd.Series) -> np.ndarray:

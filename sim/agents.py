@@ -38,7 +38,8 @@ class Customer(mesa.Agent):
         balance: Emotional account, account units; below 0 the customer leaves.
         propensity: Issue rate relative to the average customer.
         value: Revenue per year, currency.
-        churned: Whether the customer has left; churned_s: when, s.
+        churned: Whether the customer has left; churned_s: when, s; churn_cause: 1 an
+            overdrawn account (service), 2 other reasons (``leaves_s``: when they would).
         contacts, complaints, escalations, failures, unresolved: History counts.
         last_resolved: Whether their last concluded contact was resolved (None: none yet).
     """
@@ -51,6 +52,8 @@ class Customer(mesa.Agent):
     start_propensity = _Field("start_propensity")
     tenure_years = _Field("tenure_years")
     churned = _Field("churned", bool)
+    churn_cause = _Field("churn_cause", int)
+    leaves_s = _Field("leaves_s")
     contacts = _Field("contacts", int)
     complaints = _Field("complaints", int)
     escalations = _Field("escalations", int)

@@ -36,9 +36,17 @@ def test_every_parameter_is_read_by_a_run(monkeypatch):
         return original(self, key)
 
     monkeypatch.setattr(Parameters, "__getitem__", spy)
-    p = Parameters({"scenario.days": 1, "scenario.customers": 2000, "operations.supervisors": 2})
     floor = load_policy("mixed-floor").floor()
-    ContactCenter(people_operations(p, floor), People(p, floor), seed=1).run().summary()
+    for staffing in ("planned", "fixed"):  # a planned roster, or operations.csrs
+        p = Parameters(
+            {
+                "scenario.days": 1,
+                "scenario.customers": 2000,
+                "operations.supervisors": 2,
+                "operations.staffing": staffing,
+            }
+        )
+        ContactCenter(people_operations(p, floor), People(p, floor), seed=1).run().summary()
     play_calls(floor.strategies[0][0], n=1, params=p)
     unread = sorted(set(specs()) - read)
     assert not unread, f"declared but never read: {unread}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json as jsonlib
 import math
 import sys
 from pathlib import Path
@@ -74,7 +76,8 @@ def fit(
     from experiments.call_log import LogFormat, read_call_log
     from experiments.display import print_json, print_metrics
     from experiments.fitting import fit_call_log, interval_seconds
-    from experiments.results import manifest, new_results_dir, write_json, write_table
+    from experiments.folder import check_out, claim
+    from experiments.results import manifest, write_json, write_table
 
     fmt = LogFormat(
         arrived=arrived,
@@ -89,13 +92,23 @@ def fit(
         encoding=encoding,
     )
     interval_seconds(interval_min)  # a bad option fails before a long read
+    check_out(out)  # and a bad --out
     log = read_call_log(calls, fmt)
     if log.warning:
         print(f"ccsim: warning: {log.warning}", file=sys.stderr)
     result = fit_call_log(
         log, interval_min=interval_min, sl_threshold_s=sl_threshold, agents=agents
     )
-    folder = new_results_dir("fit", out)
+    options = {
+        "calls": calls,
+        "calls_sha256": _sha256(calls),
+        "format": fmt.__dict__,
+        "interval_min": interval_min,
+        "sl_threshold_s": sl_threshold,
+        "agents": agents,
+    }
+    held = claim("fit", out, jsonlib.loads(jsonlib.dumps(options, default=str)))
+    folder = held.path
     estimates = {**result.estimates, "use": _how_to_use(folder, result.estimates)}
     write_text_params(folder / "params.toml", estimates, calls)
     write_table(folder / "intervals.csv", result.volumes)
@@ -105,16 +118,6 @@ def fit(
     write_table(folder / "handle_time_histogram.csv", result.handle_histogram)
     write_table(folder / "patience_survival.csv", result.survival)
     write_json(folder / "estimates.json", estimates)
-    options = {
-        "calls": calls,
-        "format": fmt.__dict__,
-        "interval_min": interval_min,
-        "sl_threshold_s": sl_threshold,
-        "agents": agents,
-    }
-    write_json(
-        folder / "manifest.json", manifest("fit", options, rows=log.rows, skipped=log.skipped)
-    )
 
     from experiments.fit_charts import draw_fit_charts
 
@@ -127,6 +130,8 @@ def fit(
         },
         estimates,
     )
+    # Last: the manifest that marks the folder complete.
+    held.finish(manifest("fit", options, rows=log.rows, skipped=log.skipped))
     if json:
         print_json({**result.summary, "results": str(folder)})
         return
@@ -135,6 +140,15 @@ def fit(
     print(f"with people: {estimates['use']['behaviour_on']}")
     print(f"queue only:  {estimates['use']['behaviour_off']}")
     print(f"note: {estimates['use']['note']}")
+
+
+def _sha256(path: Path) -> str:
+    """The log file's SHA-256: a results folder belongs to one log's contents."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _time_format(text: str) -> str:

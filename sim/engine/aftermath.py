@@ -113,11 +113,13 @@ def conclude(st, slot_no, now, rngs):
     change = account_change(value, P["loss_aversion"], grudge)
     if resolved and P["follow_up"] > 0.0:
         change += P["follow_up_gain"]  # a follow-up call confirms the fix (DOMAIN.md 7)
-    cust["balance"] += change
+    gone = cust["churned"] != 0  # left while this contact was under way (another issue)
+    if not gone:  # once the relationship has ended, no contact changes the account
+        cust["balance"] += change
     cust["last_resolved"] = 1 if resolved else 0
     obs.contact_concluded(st, slot, answered, resolved, escalated, complaint, conceded, value)
     repeat = False
-    if not overdrawn(cust, now) and not resolved:
+    if not gone and not overdrawn(cust, now) and not resolved:
         repeat = _repeat_or_give_up(st, slot_no, now, u[j + 1], u[j + 2], u[j + 3], abandoned)
     if resolved or not repeat:
         problem_settled(cust, slot, resolved, csat(value, P["csat_scale"]))
