@@ -24,6 +24,7 @@ from experiments.plots import (  # noqa: E402, F401  (the plots are part of this
     colour,
     plot_account_trajectories,
     plot_anger_curves,
+    plot_annual_churn,
     plot_concession_vs_retention,
     plot_escalation,
     plot_metric_by_policy,
@@ -31,6 +32,7 @@ from experiments.plots import (  # noqa: E402, F401  (the plots are part of this
     plot_repeats_and_handle_time,
     plot_retention,
     plot_staffing_crossover,
+    plot_validation,
     policy_means,
 )
 from sim.errors import InputError  # noqa: E402
@@ -52,6 +54,16 @@ def _save(fig, path: Path) -> list[Path]:
     return out
 
 
+def _read_csv(folder: Path, name: str) -> pd.DataFrame | None:
+    path = folder / name
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_csv(path)
+    except Exception as err:  # pandas raises several kinds for a damaged file
+        raise InputError(f"{name} cannot be read ({type(err).__name__})", source=folder) from None
+
+
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
     path = folder / name
     if not path.is_file():
@@ -63,7 +75,9 @@ def _read(folder: Path, name: str) -> pd.DataFrame | None:
 
 
 CHARTS = (
+    "validation",
     "retention",
+    "annual_churn",
     "escalation",
     "anger_curve",
     "account_trajectories",
@@ -105,10 +119,15 @@ def chart_jobs(folder: Path) -> list[tuple[str, Callable]]:
     if column in reps.columns:
         jobs.append(("staffing_crossover", job(plot_staffing_crossover, reps)))
         reps = reps[reps[column] == reps[column].max()]
+    validation = _read_csv(folder, "validation.csv")
+    if validation is not None and len(validation):
+        jobs.append(("validation", job(plot_validation, validation)))
     jobs += [
         ("retention", job(plot_retention, reps)),
         ("escalation", job(plot_escalation, reps)),
     ]
+    if "annualized_churn" in reps.columns:
+        jobs.append(("annual_churn", job(plot_annual_churn, reps)))
     if {"aht_first_contact_s", "repeat_contacts_per_issue"} <= set(reps.columns):
         jobs.append(("repeats_and_handle_time", job(plot_repeats_and_handle_time, reps)))
     if "concession_per_contact" in reps.columns:

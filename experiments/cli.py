@@ -142,9 +142,10 @@ def _register() -> None:
         run,
         staff,
         sweep,
+        validate,
     )
 
-    for module in (compare, run, sweep, staff, plot, report, erlang, params, fit):
+    for module in (compare, run, sweep, staff, plot, report, erlang, params, fit, validate):
         app.add_typer(module.app)
     for module in (policies,):
         app.add_typer(module.app, name=module.NAME)

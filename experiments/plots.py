@@ -377,3 +377,38 @@ def plot_outcomes_by_group(
         ax.set_xlabel(group)
         _legend(ax)
     return ax
+
+
+def plot_annual_churn(reps: pd.DataFrame, ax=None):
+    """Customers lost a year by policy, all causes (annualized from the horizon)."""
+    return plot_metric_by_policy(
+        reps, "annualized_churn", higher_is_better=False, label="customers lost a year", ax=ax
+    )
+
+
+def plot_validation(table: pd.DataFrame, ax=None):
+    """Each anchor with a published range: the range as a band, the model's mean and 95%
+    CI as a point, on a scale where the range runs from 0 to 1."""
+    with plt.rc_context(STYLE):
+        ax = _ax(ax, size=(11, 6))
+        ranged = table[table["low"].notna() & table["mean"].notna()].reset_index(drop=True)
+        width = (ranged["high"] - ranged["low"]).replace(0, np.nan)
+
+        def scaled(column: str) -> pd.Series:
+            return (ranged[column] - ranged["low"]) / width
+
+        y = np.arange(len(ranged))[::-1]
+        ax.barh(y, 1.0, left=0.0, height=0.6, color="#E69F00", alpha=0.25, label="published")
+        low, mean, high = scaled("ci_low"), scaled("mean"), scaled("ci_high")
+        err = np.vstack([(mean - low).fillna(0), (high - mean).fillna(0)])
+        colours = ["#009E73" if h else "#D55E00" for h in ranged["holds"]]
+        ax.errorbar(mean, y, xerr=err, fmt="none", ecolor="#333333", capsize=4)
+        ax.scatter(mean, y, color=colours, zorder=3, s=60, label="model (95% CI)")
+        ax.set_yticks(y, ranged["anchor"])
+        ax.axvline(0, color="#999999", lw=0.8)
+        ax.axvline(1, color="#999999", lw=0.8)
+        ax.set_xlabel("position in the published range (0 = low end, 1 = high end)")
+        holds = int(table["holds"].sum())
+        ax.set_title(f"{holds} of {len(table)} anchors hold; {len(ranged)} ranges shown")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        return ax

@@ -76,7 +76,10 @@ def people_outcomes(
                 "escalations": s("escalations"),
                 "escalation_rate": s("escalations") / s("answered"),
                 "complaint_rate": s("complaints") / s("answered"),
-                "fcr_rate": s("first_resolved") / s("issues"),
+                # As the industry measures it (SQM Group): of the first contacts a CSR
+                # answered, the share that resolved the issue; callers who hung up in the
+                # queue were not served at all (abandonment counts them).
+                "fcr_rate": s("first_resolved") / s("answered_first"),
                 "repeat_contacts": s("repeats"),
                 "repeat_contacts_per_issue": s("repeats") / s("issues"),
                 "concession_per_contact": s("concession") / s("answered"),

@@ -17,6 +17,8 @@ app = typer.Typer()
 #: The metrics shown first, in this order; any others follow.
 HEADLINE = (
     "retention_rate",
+    "annualized_churn",
+    "annualized_service_churn",
     "churned_customers",
     "lost_value",
     "escalation_rate",
@@ -32,6 +34,7 @@ HEADLINE = (
     "concession_per_contact",
     "mean_csr_stress",
     "csat",
+    "contacts_per_customer_year",
     "net_value",
 )
 #: The baseline when --baseline is not given and it is among the policies.
