@@ -68,3 +68,7 @@ _use_cache_dir()
 compiled = njit(cache=True, _nrt=False)
 #: Functions only called from compiled code need no Python entry point.
 helper = njit(cache=True, _nrt=False, no_cpython_wrapper=True)
+#: Small helpers on the path of every contact, inlined where they are called (Numba IR):
+#: a call that passes the engine's state (a tuple of some thirty-five arrays, flattened
+#: into a few hundred arguments) costs about 100 ns, more than most of these do.
+inline = njit(cache=True, _nrt=False, no_cpython_wrapper=True, inline="always")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from sim.catalogue import FAILURE
-from sim.engine import helper
+from sim.engine import helper, inline
 from sim.engine import observe as obs
 from sim.engine.draws import OUTCOMES, take
 from sim.engine.events import ARRIVE, CANDIDATE, schedule
@@ -23,14 +23,14 @@ from sim.memory import account_change, csat, remembered_value
 SECONDS_PER_DAY = 86_400.0
 
 
-@helper
+@inline
 def free_slot(st, slot_no):
     g = st.globals[0]
     st.free[g["free"]] = slot_no
     g["free"] += 1
 
 
-@helper
+@inline
 def overdrawn(cust, now):
     """An account below zero ends the relationship (DOMAIN.md section 1): True if so."""
     if cust["balance"] < 0:
@@ -41,7 +41,7 @@ def overdrawn(cust, now):
     return False
 
 
-@helper
+@inline
 def problem_settled(cust, slot, resolved, satisfaction):
     """The fate of the customer's first problem, when the slot holds it, and the
     satisfaction (0..1) the contact that settled it left."""
@@ -134,7 +134,7 @@ def conclude(st, slot_no, now, rngs):
         free_slot(st, slot_no)
 
 
-@helper
+@inline
 def open_contact(slot, anger, patience_unit, attempt):
     """A fresh contact about the slot's issue (it arrives later: ``contact_arrives``)."""
     slot["anger"], slot["patience_unit"] = anger, patience_unit

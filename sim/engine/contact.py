@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from sim.catalogue import FAILURE, VENTING
-from sim.engine import helper
+from sim.engine import helper, inline
 from sim.engine import observe as obs
 from sim.engine.aftermath import conclude, free_slot, open_contact, overdrawn
 from sim.engine.call import serve
@@ -35,14 +35,14 @@ from sim.memory import account_change, csat
 INF = math.inf
 
 
-@helper
+@inline
 def _new_slot(st):
     g = st.globals[0]
     g["free"] -= 1
     return st.free[g["free"]]
 
 
-@helper
+@inline
 def patience(st, slot):
     """A caller's patience, s: shorter when angrier and when urgent (MODEL.md 2)."""
     P = st.params[0]
@@ -55,28 +55,33 @@ def patience(st, slot):
     return slot["patience_unit"] * mean
 
 
+@inline
+def queue_arrival(st, i, t):
+    """Drawn arrival ``i`` (the queue alone) at ``t``, with its patience and handle
+    time: its slot."""
+    cand = st.day[i]
+    g = st.globals[0]
+    slot_no = _new_slot(st)
+    slot = st.slots[slot_no]
+    slot["customer"], slot["attempt"], slot["calls"] = -1, 1, 0
+    slot["cid"] = g["cid"]
+    g["cid"] += 1
+    slot["tier"], slot["arrival_s"], slot["tier_arrival_s"] = 0, t, t
+    slot["deadline_s"] = t + cand["patience"]
+    slot["handle_s"] = cand["handle_s"]
+    slot["queued"], slot["abandoned"] = 0, 0
+    return slot_no
+
+
 @helper
 def first_contact(st, i, t):
-    """Day candidate ``i`` arrives at ``t``: the contact it makes (its slot; -1: none).
-
-    With people on, it is a customer's issue: a real failure is a withdrawal before the
-    customer calls (DOMAIN.md section 1), and may end the relationship there. With the
-    queue alone, it is a drawn arrival with its patience and handle time.
-    """
+    """Day candidate ``i`` arrives at ``t``: a customer's issue, and the contact it makes
+    (its slot; -1: none). A real failure is a withdrawal before the customer calls
+    (docs/domain.md section 1), and may end the relationship there; a problem kept
+    silent makes no contact."""
     P = st.params[0]
     cand = st.day[i]
     g = st.globals[0]
-    if P["people"] == 0.0:
-        slot_no = _new_slot(st)
-        slot = st.slots[slot_no]
-        slot["customer"], slot["attempt"], slot["calls"] = -1, 1, 0
-        slot["cid"] = g["cid"]
-        g["cid"] += 1
-        slot["tier"], slot["arrival_s"], slot["tier_arrival_s"] = 0, t, t
-        slot["deadline_s"] = t + cand["patience"]
-        slot["handle_s"] = cand["handle_s"]
-        slot["queued"], slot["abandoned"] = 0, 0
-        return slot_no
     c = cand["who"]
     cust = st.customers[c]
     if cust["churned"] != 0 or t >= cust["leaves_s"]:
@@ -200,7 +205,7 @@ def _drawn_service(st, rngs):
     return -math.log(1.0 - st.draws_u[SERVICE, j]) * mean
 
 
-@helper
+@inline
 def start(st, k, slot_no, t, rngs):
     """CSR ``k`` answers the contact in ``slot_no`` at ``t``."""
     P = st.params[0]
@@ -221,7 +226,7 @@ def start(st, k, slot_no, t, rngs):
     schedule(st, t + duration, END, k, slot_no, t)
 
 
-@helper
+@inline
 def end(st, k, slot_no, started, t, rngs):
     """CSR ``k`` ends the call with the contact in ``slot_no`` at ``t``; the contact is
     escalated or concluded, and the CSR takes the next caller."""

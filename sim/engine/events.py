@@ -8,7 +8,7 @@ ever scheduled before the clock: :func:`schedule` counts any such event in the g
 
 from __future__ import annotations
 
-from sim.engine import compiled, helper
+from sim.engine import compiled, inline
 from sim.engine.heap import pop_first, sift_up
 
 # Event kinds; what ``a``, ``b`` and ``x`` hold.
@@ -20,7 +20,7 @@ ABANDON = 4  # contact number a, in slot b, hangs up if still waiting (x: its de
 KINDS = ("end", "shift", "arrive", "candidate", "abandon")
 
 
-@helper
+@inline
 def schedule(st, t, kind, a, b, x):
     """Put an event on the heap at ``t`` (s); equal times keep the order of scheduling."""
     g = st.globals[0]
@@ -35,7 +35,7 @@ def schedule(st, t, kind, a, b, x):
     sift_up(st.events, n, st.event_tmp)
 
 
-@helper
+@inline
 def pop_event(st):
     """Move the earliest event to the end of the heap's used part; returns its row."""
     g = st.globals[0]

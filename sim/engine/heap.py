@@ -10,16 +10,16 @@ one-row array of the same dtype) holding the row being placed.
 
 from __future__ import annotations
 
-from sim.engine import helper
+from sim.engine import inline
 
 
-@helper
+@inline
 def _below(a, b):
     """Whether row ``a`` comes before row ``b``."""
     return a["key"] < b["key"] or (a["key"] == b["key"] and a["order"] < b["order"])
 
 
-@helper
+@inline
 def sift_up(h, n, tmp):
     """Row ``n`` was just written after the heap's ``n`` rows: move it to its place."""
     tmp[0] = h[n]
@@ -33,7 +33,7 @@ def sift_up(h, n, tmp):
     h[i] = tmp[0]
 
 
-@helper
+@inline
 def pop_first(h, n, tmp):
     """Move the first of the heap's ``n`` rows to row ``n - 1``, and restore the heap
     over the other ``n - 1`` rows."""

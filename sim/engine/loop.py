@@ -22,6 +22,7 @@ from sim.engine.contact import (
     end,
     first_contact,
     hang_up,
+    queue_arrival,
     set_head_count,
 )
 from sim.engine.events import ABANDON, ARRIVE, CANDIDATE, END, pop_event
@@ -66,6 +67,7 @@ def advance(st, t_stop, rngs):
     g = st.globals[0]
     day, passing = st.day, st.passing
     n_arrivals = passing.shape[0]
+    people = st.params[0]["people"] > 0.0
     while True:
         if g["late_events"] > 0:
             return LATE_EVENT
@@ -104,7 +106,10 @@ def advance(st, t_stop, rngs):
                 return DONE
             g["now"] = next_arrival
             g["next_arrival"] = i + 1
-            slot_no = first_contact(st, passing[i], next_arrival)
+            if people:
+                slot_no = first_contact(st, passing[i], next_arrival)
+            else:
+                slot_no = queue_arrival(st, passing[i], next_arrival)
             if slot_no >= 0:
                 arrive(st, slot_no, next_arrival, rngs)
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 
-from sim.engine import helper
+from sim.engine import helper, inline
 from sim.memory import csat
 
 # Record outcomes (as sim.records).
 WAITING, ANSWERED, ABANDONED = 0, 1, 2
 
 
-@helper
+@inline
 def interval_of(starts, t):
     """The reporting interval holding time ``t`` (clipped to the first and the last)."""
     lo, hi = 0, starts.shape[0] - 1
@@ -32,7 +32,7 @@ def interval_of(starts, t):
     return lo
 
 
-@helper
+@inline
 def record(st, slot_no, wait, outcome, start, end, position):
     """A contact's outcome at its current tier: added to the interval sums (and kept as
     a record on request)."""
@@ -67,7 +67,7 @@ def record(st, slot_no, wait, outcome, start, end, position):
         sums["waiting_at_end"] += 1.0
 
 
-@helper
+@inline
 def _busy(st, tier, start, end):
     """A call's time in each interval it spans (nothing before the first interval or
     after the horizon)."""
@@ -85,22 +85,22 @@ def _busy(st, tier, start, end):
         i += 1
 
 
-@helper
+@inline
 def _cell(st, slot):
     return st.counters[st.customers[slot["customer"]]["cell"]]
 
 
-@helper
+@inline
 def issue_opened(st, customer):
     st.counters[st.customers[customer]["cell"]]["issues"] += 1
 
 
-@helper
+@inline
 def silent_issue(st, customer):
     st.counters[st.customers[customer]["cell"]]["silent_issues"] += 1
 
 
-@helper
+@inline
 def contact_opened(st, slot):
     cell = _cell(st, slot)
     cell["contacts"] += 1
@@ -108,7 +108,7 @@ def contact_opened(st, slot):
         cell["repeats"] += 1
 
 
-@helper
+@inline
 def front_line_answered(st, slot):
     """A front-line call ended (its talk time is the slot's ``last_talk_s``)."""
     cell = _cell(st, slot)
@@ -119,18 +119,18 @@ def front_line_answered(st, slot):
     cell["stress_sum"] += slot["stress"]
 
 
-@helper
+@inline
 def hung_up(st, slot):
     """A front-line caller hung up waiting."""
     _cell(st, slot)["abandoned"] += 1
 
 
-@helper
+@inline
 def invalid_concession(st, slot):
     _cell(st, slot)["invalid_concessions"] += 1
 
 
-@helper
+@inline
 def contact_concluded(st, slot, answered, resolved, escalated, complaint, conceded, value):
     """A contact's end: its outcome, cost and remembered value (account units)."""
     P = st.params[0]

@@ -9,21 +9,21 @@ tier's ``waiting`` counts the callers really there.
 
 from __future__ import annotations
 
-from sim.engine import helper
+from sim.engine import helper, inline
 from sim.engine.heap import pop_first, sift_up
 
 #: Queue disciplines, numbered as ``sim.floor.ROUTINGS``.
 FIFO, BY_VALUE, BY_ANGER, MATCH = range(4)
 
 
-@helper
+@inline
 def by_priority(P):
     routing = int(P["routing"])
     return routing == BY_VALUE or routing == BY_ANGER  # noqa: PLR1714 (numba: no `in`)
 
 
 # --- the queue ------------------------------------------------------------------------------
-@helper
+@inline
 def enqueue(st, tier_no, slot_no, key):
     """The contact in ``slot_no`` joins the tier's queue with priority ``key``."""
     tier, slot = st.tiers[tier_no], st.slots[slot_no]
@@ -42,7 +42,7 @@ def enqueue(st, tier_no, slot_no, key):
         e["key"], e["order"], e["slot"] = key, slot["cid"], slot_no
 
 
-@helper
+@inline
 def _live(st, tier_no, e):
     """Whether a queue entry is a caller still waiting (not the ghost of one who hung
     up, or of a contact whose slot has since been reused)."""
@@ -50,7 +50,7 @@ def _live(st, tier_no, e):
     return slot["queued"] == 1 and slot["tier"] == tier_no and slot["cid"] == int(e["order"])
 
 
-@helper
+@inline
 def dequeue(st, tier_no):
     """Remove and return the slot of the first caller waiting (-1: nobody)."""
     tier = st.tiers[tier_no]
@@ -74,7 +74,7 @@ def dequeue(st, tier_no):
     return -1
 
 
-@helper
+@inline
 def withdraw(st, slot_no):
     """The caller in ``slot_no`` hangs up: no longer waiting (their entry is a ghost)."""
     slot = st.slots[slot_no]
@@ -83,7 +83,7 @@ def withdraw(st, slot_no):
 
 
 # --- idle CSRs ---------------------------------------------------------------------------------
-@helper
+@inline
 def make_idle(st, k):
     """CSR ``k`` is free: it joins the end of its tier's idle list."""
     csr = st.csrs[k]
@@ -97,7 +97,7 @@ def make_idle(st, k):
         tier["idle_n"] = n + 1
 
 
-@helper
+@inline
 def idle_csr(st, tier_no):
     """The longest-idle CSR on duty, removed from the idle list; -1 if none."""
     tier = st.tiers[tier_no]
@@ -163,7 +163,7 @@ def choose_csr(st, tier_no, slot_no):
     return best
 
 
-@helper
+@inline
 def on_duty(st, tier_no):
     """CSRs of the tier on duty now."""
     tier = st.tiers[tier_no]
