@@ -68,11 +68,7 @@ FAILURE, HELP, CONSULT, VENTING = range(4)
 
 def move_table(params: Parameters) -> np.ndarray:
     """The move catalogue: one row per move of :data:`MOVES` (``moves.*``)."""
-    rows = MOVE.allocate(len(MOVES))
-    for m, move in enumerate(MOVES):
-        for name in MOVE.names:
-            rows[m][name] = params[f"moves.{move}.{name}"]
-    return rows
+    return _traits(params, MOVE, "moves", MOVES)
 
 
 def persona_move_table(params: Parameters) -> np.ndarray:
@@ -87,19 +83,20 @@ def persona_move_table(params: Parameters) -> np.ndarray:
     return mod
 
 
+def _traits(params: Parameters, table, group: str, names: tuple[str, ...]) -> np.ndarray:
+    """Rows of ``table`` for each of ``names``, read from ``<group>.<name>.<field>``."""
+    rows = table.allocate(len(names))
+    for k, name in enumerate(names):
+        for field in table.names:
+            rows[k][field] = params[f"{group}.{name}.{field}"]
+    return rows
+
+
 def temperament_table(params: Parameters) -> np.ndarray:
     """Traits of each temperament of :data:`TEMPERAMENTS` (``temperament.*``)."""
-    rows = TEMPERAMENT.allocate(len(TEMPERAMENTS))
-    for t, name in enumerate(TEMPERAMENTS):
-        for field in TEMPERAMENT.names:
-            rows[t][field] = params[f"temperament.{name}.{field}"]
-    return rows
+    return _traits(params, TEMPERAMENT, "temperament", TEMPERAMENTS)
 
 
 def persona_table(params: Parameters) -> np.ndarray:
     """Traits of each persona of :data:`PERSONAS` (``persona.*``)."""
-    rows = PERSONA.allocate(len(PERSONAS))
-    for q, name in enumerate(PERSONAS):
-        for field in PERSONA.names:
-            rows[q][field] = params[f"persona.{name}.{field}"]
-    return rows
+    return _traits(params, PERSONA, "persona", PERSONAS)
