@@ -59,3 +59,16 @@ def test_paths_in_comments_and_docs_exist():
         if not (ROOT / match.group(1)).exists()
     }
     assert not missing, sorted(missing)
+
+
+def test_tests_read_the_model_through_its_public_api():
+    """The engine's tables are ``model.state``; no test reaches into private attributes
+    of a model (they may change with the engine)."""
+    private = re.compile(r"\b(model|m|m1|m2|center|runs\[\d\])\._[a-z]")
+    offenders = [
+        f"{path.name}:{n}"
+        for path in ROOT.glob("tests/*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if private.search(line) and "private" not in line
+    ]
+    assert offenders == []
