@@ -206,3 +206,20 @@ def test_the_engines_interval_sums_are_those_of_its_records(case, tmp_path):
     expected, got = sums.frame(), model.interval_table(0)
     for column in SUM_COLUMNS:
         np.testing.assert_allclose(got[column], expected[column], rtol=1e-10, atol=1e-6)
+
+
+def test_ccsim_erlang_simulates_the_queue_it_computes():
+    """``ccsim erlang --simulate N`` runs the engine on the formula's queue: the textbook
+    case's simulated service level and P(wait) fall within their 95% CI widened by the
+    allowance of ``check`` (1% of the value plus 0.003)."""
+    out = CliRunner().invoke(
+        app,
+        ["erlang", "--arrival-rate", "200", "--aht", "180", "--agents", "14", "--simulate", "5",
+         "--hours", "200", "--json"],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    metrics = json.loads(out.output)
+    for key in ("service_level", "p_wait", "occupancy"):
+        sim = metrics["simulated"][key]
+        slack = 0.01 * metrics[key] + 0.003
+        assert sim["ci_low"] - slack <= metrics[key] <= sim["ci_high"] + slack, key

@@ -58,6 +58,25 @@ def erlang(
             "Find the smallest head count with at most this abandonment rate.", gt=0, lt=1
         ),
     ] = None,
+    simulate: Annotated[
+        int,
+        opt.number_option(
+            "Also simulate the same queue (people off) for this many replications and show "
+            "the simulated metrics beside the formula's (0: no).",
+            ge=0,
+            le=100,
+            whole=True,
+        ),
+    ] = 0,
+    hours: Annotated[
+        float,
+        opt.number_option(
+            "Hours simulated per replication with --simulate (the first 5% left out).",
+            gt=0,
+            le=10_000,
+        ),
+    ] = 200.0,
+    seed: opt.Seed = 1,
     json: Annotated[
         bool, typer.Option("--json", help="Print the metrics as one JSON object.")
     ] = False,
@@ -104,7 +123,58 @@ def erlang(
             "--agents, or --patience for callers who hang up)",
             file=sys.stderr,
         )
+    simulated = (
+        _simulate(arrival_rate, aht, agents, patience, sl_threshold, simulate, hours, seed)
+        if simulate
+        else None
+    )
     if json:
-        print_json({"model": model, **metrics})
-    else:
-        print_metrics(f"{model}, {agents:,} agents", metrics)
+        print_json({"model": model, **metrics, **({"simulated": simulated} if simulated else {})})
+        return
+    print_metrics(f"{model}, {agents:,} agents", metrics)
+    if simulated:
+        print_metrics(
+            f"Simulated by ccsim's engine: {plural(simulate, 'replication')} of {hours:g} h, "
+            "mean [95% CI]",
+            {
+                k: f"{v['mean']:.4g} [{v['ci_low']:.4g}, {v['ci_high']:.4g}]"
+                for k, v in simulated.items()
+            },
+        )
+
+
+def _simulate(
+    rate: float,
+    aht: float,
+    agents: int,
+    patience: float | None,
+    sl_threshold: float,
+    reps: int,
+    hours: float,
+    seed: int,
+) -> dict[str, dict[str, float]]:
+    """The queue the formula describes, simulated with people off: each metric's mean and
+    95% CI over replications (independent seeds derived from ``seed``)."""
+    from experiments.statistics import mean_ci
+    from sim.arrivals import constant_profile
+    from sim.model import ContactCenter, OperationsConfig
+    from sim.staffing import Staffing
+    from sim.streams import replication_seeds
+
+    config = OperationsConfig(
+        constant_profile(rate, hours, 60.0),
+        Staffing.fixed(agents),
+        aht_s=aht,
+        patience_s=patience,
+        sl_threshold_s=sl_threshold,
+        warmup_s=0.05 * hours * 3600.0,
+    )
+    runs = [ContactCenter(config, seed=s).run().summary() for s in replication_seeds(seed, reps)]
+    import numpy as np
+
+    out = {}
+    for key in ("p_wait", "service_level", "abandonment_rate", "asa_s", "occupancy"):
+        values = np.array([run[key] for run in runs], dtype=float)
+        mean, low, high = mean_ci(values) if reps > 1 else (values[0],) * 3
+        out[key] = {"mean": float(mean), "ci_low": float(low), "ci_high": float(high)}
+    return out
