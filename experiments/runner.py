@@ -315,6 +315,10 @@ def execute(
                 for task in todo:
                     keep(run_task(task))
     except KeyboardInterrupt:
+        # Ctrl-C may land between a task file's rename into place and the count: what is
+        # kept is what is on disk (each file is whole, being written atomically).
+        if folder is not None:
+            finished = sum(task_path(folder, t).is_file() for t in tasks)
         raise Interrupted(finished, total, folder) from None
     except BrokenProcessPool:
         raise RunError(
