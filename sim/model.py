@@ -33,12 +33,11 @@ from sim.operations import (  # noqa: F401 (re-exported: the model's inputs)
     draw_handle_times,
     people_operations,
 )
-from sim.outcomes import contact_table, people_outcomes
 from sim.parameters import Parameters
-from sim.records import interval_frame, summarize
+from sim.readouts import ReadOuts
 from sim.rule_program import RuleProgram
 from sim.schema import CSR as CSR_TABLE
-from sim.schema import CUSTOMER, RECORD
+from sim.schema import CUSTOMER
 from sim.staffing import Staffing
 from sim.state import State, build_state, grow, with_day
 from sim.streams import Streams
@@ -49,7 +48,7 @@ INF = math.inf
 TRACE_LIMIT = 150
 
 
-class ContactCenter(mesa.Model):
+class ContactCenter(ReadOuts, mesa.Model):
     """A contact center: tiers of CSRs serving contacts, one queue per tier.
 
     One ``step()`` advances the clock by a day (the last one also drains the center);
@@ -393,90 +392,6 @@ class ContactCenter(mesa.Model):
         ids = getattr(mesa.Agent, "_ids", None)
         if isinstance(ids, dict):
             ids.pop(self, None)
-
-    # --- results ------------------------------------------------------------------------------
-    def records_frame(self):
-        """Every interval record of the run (needs ``keep_records=True``)."""
-        rows = np.concatenate(self.records) if self.records else RECORD.allocate(0)
-        return RECORD.frame(rows)
-
-    def interval_table(self, tier: int = 0):
-        """Per-interval sums of a tier (contacts counted by the interval they arrived in),
-        with the CSR-seconds staffed in each."""
-        ops = self.config
-        if tier == 0:
-            staffing = ops.staffing
-        else:
-            staffing = Staffing.fixed(ops.supervisors) if ops.supervisors else None
-        sums = self._st.intervals[tier] if tier < len(self._st.intervals) else None
-        return interval_frame(ops.profile, sums, staffing)
-
-    def outcomes(self) -> dict:
-        """Everything ``ccsim run --json`` prints: the front line's operations metrics
-        and, with people, the supervisors' waits and the people's outcomes (retention,
-        escalation, resolution, cost, satisfaction, with breakdowns)."""
-        out = summarize(self.interval_table(0), self.config.warmup_s)
-        if self.people is None:
-            return out
-        if len(self._st.intervals) > 1:
-            sup = summarize(self.interval_table(1), self.config.warmup_s)
-            out["supervisor_asa_s"] = sup["asa_s"]
-            out["supervisor_abandonment_rate"] = sup["abandonment_rate"]
-        out.update(self._people_outcomes())
-        return out
-
-    #: The same as :meth:`outcomes`.
-    summary = outcomes
-
-    def _people_outcomes(self) -> dict:
-        p, ops = self.params, self.config
-        staffed_s = ops.staffing.staffed_seconds(ops.profile.starts_s, ops.profile.widths_s)
-        labor = (float(staffed_s.sum()) / 3600.0) * p["scenario.csr_wage_per_hour"] + (
-            ops.supervisors * self.horizon_s / 3600.0 * p["scenario.supervisor_wage_per_hour"]
-        )
-        return people_outcomes(
-            p,
-            self._st.customers,
-            self._st.counters,
-            labor_cost=labor,
-            callbacks=self.callbacks,
-            days=self.horizon_s / SECONDS_PER_DAY,
-        )
-
-    @property
-    def callbacks(self) -> int:
-        """Callback offers taken."""
-        return int(self._st.globals[0]["callbacks"])
-
-    def accounts_frame(self):
-        """Daily account balances of the followed cohort (day, customer, balance, churned)."""
-        import pandas as pd
-
-        return pd.DataFrame.from_records(
-            self.account_rows, columns=("day", "customer", "balance", "churned")
-        )
-
-    @property
-    def anger_traces(self) -> list[tuple[str, int, int, list[float]]]:
-        """Anger before and after each move of traced calls: (strategy, temperament,
-        persona, anger trace)."""
-        st = self._st
-        n = int(st.globals[0]["traces"])
-        return [
-            (self.csrs[int(row["csr"])].strategy, int(row["temperament"]), int(row["persona"]),
-             st.trace_values[x, : int(row["length"])].tolist())
-            for x, row in enumerate(st.traces[:n])
-        ]  # fmt: skip
-
-    def contacts_frame(self):
-        """One row per concluded contact (needs ``keep_contacts=True``)."""
-        n = int(self._st.globals[0]["rows"]) if self.keep_contacts else 0
-        return contact_table(
-            self._st,
-            n,
-            customer_ids=self._customer_id0 + np.arange(len(self._st.customers), dtype=np.int64),
-            strategies=[c.strategy for c in self.csrs if c.tier == 0],
-        )
 
 
 #: The rule program of CSRs without a strategy (people off: no conversations).
