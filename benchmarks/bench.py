@@ -317,7 +317,16 @@ def bench_fit(quick: bool) -> None:
         size = os.path.getsize(log) / 1e6
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "experiments.cli", "fit", log, "--json", "--out", work],
+            [
+                sys.executable,
+                "-m",
+                "experiments.cli",
+                "fit",
+                log,
+                "--json",
+                "--out",
+                os.path.join(work, "fit"),
+            ],
             check=True,
             capture_output=True,
             text=True,
