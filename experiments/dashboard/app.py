@@ -1,0 +1,491 @@
+"""The dashboard's page (Solara): call replay, policy comparison, live floor.
+
+Every piece of state lives in a component (``use_state`` / ``use_reactive``), so each
+browser tab has its own: two tabs never share a replay, a run or a floor. Bad inputs show
+the CLI's one-line message (``str`` of the :class:`sim.errors.InputError`), never a
+traceback; whatever else goes wrong in a view is shown in one line too, and the view
+stays usable.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import threading
+import time
+from pathlib import Path
+
+import solara
+import solara.lab
+
+from experiments.dashboard import comparison as cmp
+from experiments.dashboard import floor as fl
+from experiments.dashboard import replay as rp
+from sim.catalogue import NATURES, PERSONAS, TEMPERAMENTS
+from sim.errors import InputError
+from sim.lab import Caller
+
+#: Where the comparison view writes its results folders (``ccsim dashboard --results``).
+RESULTS_ENV = "CCSIM_DASHBOARD_RESULTS"
+#: Seconds between frames when a replay or the floor plays.
+PLAY_INTERVAL_S = 0.6
+#: Seconds between two looks at a running comparison.
+POLL_S = 0.25
+
+
+def results_root() -> Path:
+    """The comparison view's results root."""
+    return Path(os.environ.get(RESULTS_ENV) or cmp.DEFAULT_ROOT)
+
+
+def one_line(err: BaseException) -> str:
+    """An error as one line: the CLI's message for bad input, else its type and text."""
+    text = " ".join(str(err).split())
+    return text if isinstance(err, InputError) else f"{type(err).__name__}: {text}"
+
+
+def table_html(rows: list[dict], test_id: str, highlight: int | None = None) -> str:
+    """A plain HTML table (rows of equal keys); ``data-testid`` lets tests find it."""
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
+    body = []
+    for n, row in enumerate(rows):
+        style = ' style="background:#fff3c4"' if n == highlight else ""
+        cells = "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values())
+        body.append(f"<tr{style}>{cells}</tr>")
+    return (
+        f'<table data-testid="{test_id}" style="border-collapse:collapse" border="1" '
+        f'cellpadding="4"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+def Html(content: str):
+    """Raw HTML (tables built by :func:`table_html`)."""
+    return solara.HTML(tag="div", unsafe_innerHTML=content)
+
+
+def Problem(message: str | None):
+    """One line on what went wrong, or nothing."""
+    if message:
+        solara.Error(message, classes=["ccsim-error"])
+
+
+# --- call replay ---------------------------------------------------------------------------
+def step_rows(call: rp.PlayedCall, upto: int) -> list[dict]:
+    """The steps of a call up to ``upto`` as table rows (values rounded for the eye)."""
+    rows = []
+    for r in call.steps.itertuples(index=False):
+        if r.step > upto:
+            break
+        rows.append(
+            {
+                "step": r.step,
+                "move": r.move,
+                "anger": f"{r.anger:.3f}",
+                "vent": f"{r.vent:.2f}",
+                "respect": f"{r.respect:.2f}",
+                "remedy": f"{r.remedy:.2f}",
+                "info": f"{r.info:.2f}",
+                "fix": f"{r.fix:.2f}",
+                "talk (s)": f"{r.talk_s:.0f}",
+            }
+        )
+    return rows
+
+
+def anger_figure(calls: list[rp.PlayedCall], upto: int):
+    """Anger after each move of both calls, up to ``upto``."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 2.6), layout="constrained")
+    ax = fig.subplots()
+    for call in calls:
+        shown = call.steps[call.steps["step"] <= upto]
+        ax.plot(shown["step"], shown["anger"], marker="o", label=f"{call.policy} ({call.strategy})")
+    longest = max(len(c.steps) for c in calls)
+    ax.set(xlim=(-0.3, longest - 0.7), ylim=(0, 1), xlabel="move", ylabel="anger (0..1)")
+    ax.legend(loc="upper right", fontsize="small")
+    return fig
+
+
+@solara.component
+def ReplayView():
+    """Pick a caller and two policies; step through the same call under both."""
+    number, set_number = solara.use_state(0)
+    caller, set_caller = solara.use_state(Caller())
+    seed, set_seed = solara.use_state(0)
+    first = solara.use_reactive("negotiate")
+    second = solara.use_reactive("avoid")
+    step = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+
+    def draw_caller():
+        drawn, drawn_seed = rp.new_caller(number + 1)
+        set_number(number + 1)
+        set_caller(drawn)
+        set_seed(drawn_seed)
+        step.set(0)
+
+    def edit(**changes):
+        set_caller(Caller(**{**caller.__dict__, **changes}))
+        step.set(0)
+
+    def play_calls():
+        try:
+            return rp.replay([first.value, second.value], caller, seed), None
+        except InputError as err:
+            return None, one_line(err)
+
+    calls, error = solara.use_memo(play_calls, [caller, seed, first.value, second.value])
+    last = max((len(c.steps) - 1 for c in calls), default=0) if calls else 0
+
+    def play_loop(cancel: threading.Event):
+        while playing.value and not cancel.is_set():
+            time.sleep(PLAY_INTERVAL_S)
+            if cancel.is_set() or not playing.value:
+                return
+            if step.value >= last:
+                playing.set(False)
+                return
+            step.set(step.value + 1)
+
+    solara.use_thread(play_loop, dependencies=[playing.value, last])
+
+    with solara.Column():
+        solara.Markdown(
+            "Trainers: the same caller, on the same random draws, served under two "
+            "policies (each plays its strongest strategy). Only the moves differ."
+        )
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            solara.Select(
+                "temperament",
+                value=caller.temperament,
+                values=list(TEMPERAMENTS),
+                on_value=lambda v: edit(temperament=v),
+            )
+            solara.Select(
+                "persona",
+                value=caller.persona,
+                values=list(PERSONAS),
+                on_value=lambda v: edit(persona=v),
+            )
+            solara.Select(
+                "issue nature",
+                value=caller.nature,
+                values=list(NATURES),
+                on_value=lambda v: edit(nature=v),
+            )
+            solara.Checkbox(
+                label="claim valid", value=caller.valid, on_value=lambda v: edit(valid=v)
+            )
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            solara.SliderFloat(
+                "opening anger",
+                value=caller.anger,
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                on_value=lambda v: edit(anger=v),
+            )
+            solara.SliderFloat(
+                "severity",
+                value=caller.severity,
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                on_value=lambda v: edit(severity=v),
+            )
+            solara.SliderFloat(
+                "difficulty",
+                value=caller.difficulty,
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                on_value=lambda v: edit(difficulty=v),
+            )
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            solara.InputText("first policy (preset or .toml file)", value=first)
+            solara.InputText("second policy (preset or .toml file)", value=second)
+        with solara.Row():
+            solara.Button("New caller", on_click=draw_caller, color="primary")
+            solara.Button("Previous", on_click=lambda: step.set(max(0, step.value - 1)))
+            solara.Button("Next", on_click=lambda: step.set(min(last, step.value + 1)))
+            solara.Button(
+                "Pause" if playing.value else "Play",
+                on_click=lambda: playing.set(not playing.value),
+            )
+        solara.Text(
+            f"Caller #{number}: {caller.temperament}, {caller.persona}, {caller.nature}"
+            f"{'' if caller.valid else ' (claim not valid)'}, opening anger "
+            f"{caller.anger:.2f}, severity {caller.severity:.2f}, difficulty "
+            f"{caller.difficulty:.2f}; draws: seed {seed}",
+            classes=["ccsim-caller"],
+        )
+        Problem(error)
+        if not calls:
+            return
+        shown = min(step.value, last)
+        solara.Text(f"Move {shown} of {last}", classes=["ccsim-step"])
+        solara.FigureMatplotlib(anger_figure(calls, shown), format="png")
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "16px", "align-items": "flex-start"}):
+            for n, call in enumerate(calls):
+                with solara.Column():
+                    solara.Markdown(f"**{call.policy}** (strategy {call.strategy})")
+                    Html(table_html(step_rows(call, shown), f"replay-{n}", highlight=shown))
+                    if shown >= len(call.steps) - 1:
+                        verb = "deposit" if call.account_change >= 0 else "withdrawal"
+                        solara.Text(
+                            f"{'resolved' if call.resolved else 'not resolved'}"
+                            f"{', escalated' if call.escalated else ''}; talk "
+                            f"{call.talk_s:.0f} s; conceded {call.conceded:.2f}; "
+                            f"{verb} of {abs(call.account_change):.2f} on the emotional account",
+                            classes=[f"ccsim-outcome-{n}"],
+                        )
+
+
+# --- policy comparison ---------------------------------------------------------------------
+def _optional_int(text: str, field: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a whole number", field=field) from None
+
+
+@solara.component
+def ComparisonView():
+    """Pick policies and a scenario; run ``ccsim compare`` in the background."""
+    policies = solara.use_reactive("negotiate, avoid")
+    days = solara.use_reactive("2")
+    reps = solara.use_reactive(3)
+    csrs = solara.use_reactive("")
+    schedule = solara.use_reactive("")
+    overrides = solara.use_reactive("")
+    seed = solara.use_reactive(1)
+    jobs = solara.use_reactive(1)
+    run, set_run = solara.use_state(None)
+    done, set_done = solara.use_state(0)
+    state, set_state = solara.use_state("ready")
+    error, set_error = solara.use_state(None)
+
+    def start():
+        set_error(None)
+        try:
+            settings = cmp.Settings(
+                policies=tuple(p.strip() for p in policies.value.split(",") if p.strip()),
+                reps=reps.value,
+                days=_optional_int(days.value, "--days"),
+                csrs=_optional_int(csrs.value, "--csrs"),
+                schedule=schedule.value.strip() or None,
+                overrides=tuple(s.strip() for s in overrides.value.splitlines() if s.strip()),
+                seed=seed.value,
+                jobs=jobs.value,
+            )
+            job = cmp.Comparison.prepare(settings, results_root())
+            job.start()
+        except Exception as err:  # the page keeps working whatever the input did
+            set_error(one_line(err))
+            return
+        set_run(job)
+        set_done(0)
+        set_state("running")
+
+    def watch(cancel: threading.Event):
+        while run is not None and not cancel.is_set():
+            now = run.poll()
+            set_done(run.progress())
+            if now != "running":
+                set_state(now)
+                set_error(run.error)
+                return
+            time.sleep(POLL_S)
+
+    solara.use_thread(watch, dependencies=[run])
+
+    def stop():
+        if run is not None:
+            threading.Thread(target=run.cancel, daemon=True).start()
+
+    running = state == "running"
+    with solara.Column():
+        solara.Markdown(
+            "Planners and trainers: policies side by side on the same customers, issues "
+            "and arrivals (common random numbers): `ccsim compare`, run in the background."
+        )
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            solara.InputText("policies (presets or .toml files, comma-separated)", policies)
+            solara.InputText("days (empty: the scenario's)", days)
+            solara.InputInt("replications", reps)
+            solara.InputInt("seed", seed)
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            solara.InputText("head count (empty: planned roster)", csrs)
+            solara.InputText("or a schedule CSV", schedule)
+            solara.InputInt("worker processes", jobs)
+        solara.InputTextArea(
+            "parameter overrides, one key=value a line (ccsim params)", overrides, rows=3
+        )
+        with solara.Row():
+            solara.Button("Run", on_click=start, disabled=running, color="primary")
+            solara.Button("Cancel", on_click=stop, disabled=not running)
+        if run is not None:
+            total = run.total
+            solara.ProgressLinear(100 * done / total if total else True)
+            solara.Text(f"{state}: {done} of {total} replications", classes=["ccsim-progress"])
+        Problem(error)
+        if run is not None and state in ("cancelled", "failed"):
+            solara.Text(f"To finish it: {' '.join(run.command[2:])}")
+        if run is not None and state == "done" and run.result:
+            ComparisonResults(run)
+
+
+@solara.component
+def ComparisonResults(run: cmp.Comparison):
+    """The finished comparison: headline metrics with 95% CIs, the folder, the charts."""
+    folder = Path(run.result["results_dir"]).resolve()
+    solara.Markdown("**Mean and 95% CI over replications**")
+    Html(table_html(cmp.summary_rows(run.result["summary"]), "comparison-summary"))
+    solara.Markdown(
+        f"Results folder: [{folder}]({folder.as_uri()}) — make the report with "
+        f"`ccsim report {folder}`"
+    )
+    for chart in cmp.charts(folder):
+        solara.Markdown(f"*{chart.stem.replace('_', ' ')}*")
+        solara.Image(str(chart), width="640px")
+
+
+# --- live floor ----------------------------------------------------------------------------
+def floor_figure(floor: fl.LiveFloor):
+    """Callers waiting and CSRs busy through the day, and churn and stress by day."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 2.8), layout="constrained")
+    left, middle, right = fig.subplots(1, 3)
+    today = floor.today()
+    if not today.empty:
+        left.step(today["hour"], today["waiting"], where="post", label="callers waiting")
+        left.step(today["hour"], today["busy"], where="post", label="CSRs busy")
+        left.legend(fontsize="small")
+    shown = int(today["day"].max()) if not today.empty else floor.day
+    left.set(xlim=(0, 24), xlabel="hour of the day", title=f"through day {shown}")
+    daily = floor.by_day()
+    middle.plot(daily["day"], daily["churned_customers"], marker="o")
+    middle.set(xlabel="day", title="customers churned so far")
+    right.plot(daily["day"], daily["mean_csr_stress"], marker="o")
+    right.set(xlabel="day", title="mean CSR stress (0..1)")
+    return fig
+
+
+@solara.component
+def FloorView():
+    """One policy, a small center, watched through the day; play, pause, step, reset."""
+    policy = solara.use_reactive("negotiate")
+    csrs = solara.use_reactive(4)
+    days = solara.use_reactive(5)
+    customers = solara.use_reactive(3000)
+    contacts = solara.use_reactive(600)
+    seed = solara.use_reactive(1)
+    floor, set_floor = solara.use_state(None)
+    version, set_version = solara.use_state(0)
+    playing = solara.use_reactive(False)
+    error, set_error = solara.use_state(None)
+    lock = solara.use_memo(threading.Lock, [])
+
+    def current() -> fl.LiveFloor | None:
+        """The floor, built on first use from the inputs."""
+        if floor is not None:
+            return floor
+        try:
+            built = fl.LiveFloor.build(
+                fl.FloorSettings(
+                    policy=policy.value.strip(),
+                    csrs=csrs.value,
+                    days=days.value,
+                    customers=customers.value,
+                    first_contacts_per_day=float(contacts.value),
+                    seed=seed.value,
+                )
+            )
+        except Exception as err:
+            set_error(one_line(err))
+            playing.set(False)
+            return None
+        set_error(None)
+        set_floor(built)
+        return built
+
+    def advance(whole_day: bool):
+        live = current()
+        if live is None:
+            return
+        with lock:
+            live.next_day() if whole_day else live.advance()
+        set_version(lambda v: v + 1)
+        if not live.running:
+            playing.set(False)
+
+    def reset():
+        playing.set(False)
+        with lock:
+            set_floor(None)
+        set_error(None)
+
+    def play_loop(cancel: threading.Event):
+        while playing.value and not cancel.is_set():
+            advance(whole_day=False)
+            time.sleep(PLAY_INTERVAL_S / 3)
+
+    solara.use_thread(play_loop, dependencies=[playing.value])
+
+    with solara.Column():
+        solara.Markdown(
+            "Everyone: a small center with one policy, half an hour at a time, day by day "
+            "(the Mesa model's `step()` ends each day)."
+        )
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+            solara.InputText("policy (preset or .toml file)", policy, disabled=floor is not None)
+            solara.InputInt("CSRs", csrs, disabled=floor is not None)
+            solara.InputInt("days", days, disabled=floor is not None)
+            solara.InputInt("customers", customers, disabled=floor is not None)
+            solara.InputInt("first contacts a day", contacts, disabled=floor is not None)
+            solara.InputInt("seed", seed, disabled=floor is not None)
+        with solara.Row():
+            solara.Button(
+                "Pause" if playing.value else "Play",
+                on_click=lambda: playing.set(not playing.value),
+                color="primary",
+            )
+            solara.Button("Step a day", on_click=lambda: advance(whole_day=True))
+            solara.Button("Reset", on_click=reset)
+        Problem(error)
+        if floor is None:
+            solara.Text("Press Play or Step a day to open the floor.", classes=["ccsim-floor"])
+            return
+        with lock:
+            daily = floor.by_day()
+            last = daily.iloc[-1]
+            waiting = int(floor.model.state.tiers["waiting"][0])
+            solara.Text(
+                f"Day {floor.day} of {floor.settings.days} finished"
+                f"{'' if floor.running else ' (the end)'}; callers waiting now: {waiting}; "
+                f"customers churned so far: {int(last['churned_customers'])}; mean CSR "
+                f"stress: {last['mean_csr_stress']:.3f}",
+                classes=["ccsim-floor"],
+            )
+            solara.FigureMatplotlib(floor_figure(floor), format="png")
+
+
+# --- the page ------------------------------------------------------------------------------
+@solara.component
+def Page():
+    """The dashboard: three views in tabs."""
+    solara.Title("ccsim dashboard")
+    with solara.lab.Tabs():
+        with solara.lab.Tab("Call replay"):
+            ReplayView()
+        with solara.lab.Tab("Policy comparison"):
+            ComparisonView()
+        with solara.lab.Tab("Live floor"):
+            FloorView()
