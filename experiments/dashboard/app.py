@@ -211,6 +211,7 @@ def ReplayView():
             solara.Button("New caller", on_click=draw_caller, color="primary")
             solara.Button("Previous", on_click=lambda: step.set(max(0, step.value - 1)))
             solara.Button("Next", on_click=lambda: step.set(min(last, step.value + 1)))
+            solara.Button("Last", on_click=lambda: step.set(last))
             solara.Button(
                 "Pause" if playing.value else "Play",
                 on_click=lambda: playing.set(not playing.value),
