@@ -21,6 +21,7 @@ import solara.lab
 from experiments.dashboard import comparison as cmp
 from experiments.dashboard import floor as fl
 from experiments.dashboard import replay as rp
+from experiments.dashboard import svg
 from sim.catalogue import NATURES, PERSONAS, TEMPERAMENTS
 from sim.errors import InputError
 from sim.lab import Caller
@@ -94,19 +95,16 @@ def step_rows(call: rp.PlayedCall, upto: int) -> list[dict]:
     return rows
 
 
-def anger_figure(calls: list[rp.PlayedCall], upto: int):
-    """Anger after each move of both calls, up to ``upto``."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6, 2.6), layout="constrained")
-    ax = fig.subplots()
+def anger_chart(calls: list[rp.PlayedCall], upto: int) -> str:
+    """Anger after each move of both calls, up to ``upto`` (SVG)."""
+    series = {}
     for call in calls:
         shown = call.steps[call.steps["step"] <= upto]
-        ax.plot(shown["step"], shown["anger"], marker="o", label=f"{call.policy} ({call.strategy})")
-    longest = max(len(c.steps) for c in calls)
-    ax.set(xlim=(-0.3, longest - 0.7), ylim=(0, 1), xlabel="move", ylabel="anger (0..1)")
-    ax.legend(loc="upper right", fontsize="small")
-    return fig
+        series[f"{call.policy} ({call.strategy})"] = (list(shown["step"]), list(shown["anger"]))
+    longest = max(len(c.steps) for c in calls) - 1
+    return svg.line_chart(
+        series, x_range=(0, longest), y_range=(0, 1), title="anger (0..1)", x_label="move"
+    )
 
 
 @solara.component
@@ -228,7 +226,7 @@ def ReplayView():
             return
         shown = min(step.value, last)
         solara.Text(f"Move {shown} of {last}", classes=["ccsim-step"])
-        solara.FigureMatplotlib(anger_figure(calls, shown), format="png")
+        Html(anger_chart(calls, shown))
         with solara.Row(style={"flex-wrap": "wrap", "gap": "16px", "align-items": "flex-start"}):
             for n, call in enumerate(calls):
                 with solara.Column():
@@ -259,7 +257,7 @@ def _optional_int(text: str, field: str) -> int | None:
 @solara.component
 def ComparisonView():
     """Pick policies and a scenario; run ``ccsim compare`` in the background."""
-    policies = solara.use_reactive("negotiate, avoid")
+    names = solara.use_reactive("negotiate, avoid")
     days = solara.use_reactive("2")
     reps = solara.use_reactive(3)
     csrs = solara.use_reactive("")
@@ -276,7 +274,7 @@ def ComparisonView():
         set_error(None)
         try:
             settings = cmp.Settings(
-                policies=tuple(p.strip() for p in policies.value.split(",") if p.strip()),
+                policies=tuple(p.strip() for p in names.value.split(",") if p.strip()),
                 reps=reps.value,
                 days=_optional_int(days.value, "--days"),
                 csrs=_optional_int(csrs.value, "--csrs"),
@@ -317,7 +315,7 @@ def ComparisonView():
             "and arrivals (common random numbers): `ccsim compare`, run in the background."
         )
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
-            solara.InputText("policies (presets or .toml files, comma-separated)", policies)
+            solara.InputText("policies (presets or .toml files, comma-separated)", names)
             solara.InputText("days (empty: the scenario's)", days)
             solara.InputInt("replications", reps)
             solara.InputInt("seed", seed)
@@ -358,25 +356,41 @@ def ComparisonResults(run: cmp.Comparison):
 
 
 # --- live floor ----------------------------------------------------------------------------
-def floor_figure(floor: fl.LiveFloor):
-    """Callers waiting and CSRs busy through the day, and churn and stress by day."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9, 2.8), layout="constrained")
-    left, middle, right = fig.subplots(1, 3)
+def floor_charts(floor: fl.LiveFloor) -> str:
+    """Callers waiting and CSRs busy through the day; churn and stress by day (SVG)."""
     today = floor.today()
-    if not today.empty:
-        left.step(today["hour"], today["waiting"], where="post", label="callers waiting")
-        left.step(today["hour"], today["busy"], where="post", label="CSRs busy")
-        left.legend(fontsize="small")
     shown = int(today["day"].max()) if not today.empty else floor.day
-    left.set(xlim=(0, 24), xlabel="hour of the day", title=f"through day {shown}")
+    hours = [0.0, *today["hour"]]
+    day = svg.line_chart(
+        {
+            "callers waiting": (hours, [0, *today["waiting"]]),
+            "CSRs busy": (hours, [0, *today["busy"]]),
+        },
+        x_range=(0, 24),
+        y_range=(0, max(floor.settings.csrs, int(today["waiting"].max()) if len(today) else 0)),
+        title=f"through day {shown}",
+        x_label="hour of the day",
+        steps=True,
+    )
     daily = floor.by_day()
-    middle.plot(daily["day"], daily["churned_customers"], marker="o")
-    middle.set(xlabel="day", title="customers churned so far")
-    right.plot(daily["day"], daily["mean_csr_stress"], marker="o")
-    right.set(xlabel="day", title="mean CSR stress (0..1)")
-    return fig
+    days = (0, floor.settings.days)
+    churned = svg.line_chart(
+        {"churned": (list(daily["day"]), list(daily["churned_customers"]))},
+        x_range=days,
+        y_range=(0, max(1, int(daily["churned_customers"].max()))),
+        title="customers churned so far",
+        x_label="day",
+        width=300,
+    )
+    stress = svg.line_chart(
+        {"stress": (list(daily["day"]), list(daily["mean_csr_stress"].fillna(0.0)))},
+        x_range=days,
+        y_range=(0, max(0.05, round(float(daily["mean_csr_stress"].max()) + 0.005, 2))),
+        title="mean CSR stress (0..1)",
+        x_label="day",
+        width=300,
+    )
+    return f'<div style="display:flex;gap:12px;flex-wrap:wrap">{day}{churned}{stress}</div>'
 
 
 @solara.component
@@ -475,7 +489,7 @@ def FloorView():
                 f"stress: {last['mean_csr_stress']:.3f}",
                 classes=["ccsim-floor"],
             )
-            solara.FigureMatplotlib(floor_figure(floor), format="png")
+            Html(floor_charts(floor))
 
 
 # --- the page ------------------------------------------------------------------------------
