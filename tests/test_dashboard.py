@@ -23,6 +23,7 @@ import pytest
 from experiments.dashboard import comparison as cmp
 from experiments.dashboard.replay import OPENING, new_caller, replay, strongest_strategy
 from experiments.folder import finished_folder
+from sim.errors import InputError
 from sim.lab import Caller, play_calls
 from sim.parameters import Parameters
 
@@ -100,6 +101,18 @@ def test_a_cancelled_comparison_keeps_its_finished_replications(tmp_path):
     assert manifest["status"] == "incomplete"
 
 
+@pytest.mark.parametrize(
+    ("option", "typed"), [("--reps", "1"), ("--days", "0"), ("--csrs", "many")]
+)
+def test_numbers_typed_on_the_page_get_the_clis_message(option, typed):
+    fields = {"reps": "2", option.removeprefix("--"): typed}
+    with pytest.raises(InputError) as page:
+        cmp.settings_from_page(policies="negotiate, avoid", **fields)
+    done = cli("compare", "negotiate", "avoid", option, typed)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"ccsim compare: error: {page.value} (see --help)"
+
+
 def test_dashboard_refuses_a_port_in_use_in_one_line():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -141,8 +154,8 @@ def dashboard(tmp_path_factory):
     match = re.fullmatch(r"ccsim dashboard: (http://127\.0\.0\.1:\d+/)\n", line)
     assert match, line + server.stdout.read() if server.poll() is not None else line
     yield {"url": match.group(1), "results": results, "folder": folder}
-    server.terminate()
-    server.wait(10)
+    server.terminate()  # Ctrl-C's way out: open pages are closed within a second
+    server.wait(30)
 
 
 @pytest.fixture(scope="module")

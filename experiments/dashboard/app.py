@@ -244,27 +244,17 @@ def ReplayView():
 
 
 # --- policy comparison ---------------------------------------------------------------------
-def _optional_int(text: str, field: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise InputError(f"{text!r} is not a whole number", field=field) from None
-
-
 @solara.component
 def ComparisonView():
     """Pick policies and a scenario; run ``ccsim compare`` in the background."""
     names = solara.use_reactive("negotiate, avoid")
     days = solara.use_reactive("2")
-    reps = solara.use_reactive(3)
+    reps = solara.use_reactive("3")
     csrs = solara.use_reactive("")
     schedule = solara.use_reactive("")
     overrides = solara.use_reactive("")
-    seed = solara.use_reactive(1)
-    jobs = solara.use_reactive(1)
+    seed = solara.use_reactive("1")
+    jobs = solara.use_reactive("1")
     run, set_run = solara.use_state(None)
     done, set_done = solara.use_state(0)
     state, set_state = solara.use_state("ready")
@@ -273,13 +263,13 @@ def ComparisonView():
     def start():
         set_error(None)
         try:
-            settings = cmp.Settings(
-                policies=tuple(p.strip() for p in names.value.split(",") if p.strip()),
+            settings = cmp.settings_from_page(
+                policies=names.value,
                 reps=reps.value,
-                days=_optional_int(days.value, "--days"),
-                csrs=_optional_int(csrs.value, "--csrs"),
-                schedule=schedule.value.strip() or None,
-                overrides=tuple(s.strip() for s in overrides.value.splitlines() if s.strip()),
+                days=days.value,
+                csrs=csrs.value,
+                schedule=schedule.value,
+                overrides=overrides.value,
                 seed=seed.value,
                 jobs=jobs.value,
             )
@@ -317,12 +307,12 @@ def ComparisonView():
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
             solara.InputText("policies (presets or .toml files, comma-separated)", names)
             solara.InputText("days (empty: the scenario's)", days)
-            solara.InputInt("replications", reps)
-            solara.InputInt("seed", seed)
+            solara.InputText("replications", reps)
+            solara.InputText("seed", seed)
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
             solara.InputText("head count (empty: planned roster)", csrs)
             solara.InputText("or a schedule CSV", schedule)
-            solara.InputInt("worker processes", jobs)
+            solara.InputText("worker processes", jobs)
         solara.InputTextArea(
             "parameter overrides, one key=value a line (ccsim params)", overrides, rows=3
         )
@@ -402,16 +392,15 @@ def FloorView():
     customers = solara.use_reactive(3000)
     contacts = solara.use_reactive(600)
     seed = solara.use_reactive(1)
-    floor, set_floor = solara.use_state(None)
+    # A reactive, not use_state: the play thread must see the floor it built itself.
+    floor_ref = solara.use_reactive(None)
     version, set_version = solara.use_state(0)
     playing = solara.use_reactive(False)
     error, set_error = solara.use_state(None)
     lock = solara.use_memo(threading.Lock, [])
 
-    def current() -> fl.LiveFloor | None:
-        """The floor, built on first use from the inputs."""
-        if floor is not None:
-            return floor
+    def build() -> fl.LiveFloor | None:
+        """A floor from the inputs, or None (and the one-line error)."""
         try:
             built = fl.LiveFloor.build(
                 fl.FloorSettings(
@@ -423,28 +412,32 @@ def FloorView():
                     seed=seed.value,
                 )
             )
-        except Exception as err:
+        except Exception as err:  # the view keeps working whatever the input did
             set_error(one_line(err))
             playing.set(False)
             return None
         set_error(None)
-        set_floor(built)
         return built
 
+    # The lock guards the model only; no state is set while it is held (a set renders,
+    # and the render takes the lock).
     def advance(whole_day: bool):
-        live = current()
+        live = floor_ref.value
         if live is None:
-            return
+            live = build()
+            if live is None:
+                return
+            floor_ref.set(live)
         with lock:
             live.next_day() if whole_day else live.advance()
+            running = live.running
         set_version(lambda v: v + 1)
-        if not live.running:
+        if not running:
             playing.set(False)
 
     def reset():
         playing.set(False)
-        with lock:
-            set_floor(None)
+        floor_ref.set(None)
         set_error(None)
 
     def play_loop(cancel: threading.Event):
@@ -453,6 +446,7 @@ def FloorView():
             time.sleep(PLAY_INTERVAL_S / 3)
 
     solara.use_thread(play_loop, dependencies=[playing.value])
+    floor = floor_ref.value
 
     with solara.Column():
         solara.Markdown(
@@ -482,14 +476,15 @@ def FloorView():
             daily = floor.by_day()
             last = daily.iloc[-1]
             waiting = int(floor.model.state.tiers["waiting"][0])
-            solara.Text(
+            status = (
                 f"Day {floor.day} of {floor.settings.days} finished"
                 f"{'' if floor.running else ' (the end)'}; callers waiting now: {waiting}; "
                 f"customers churned so far: {int(last['churned_customers'])}; mean CSR "
-                f"stress: {last['mean_csr_stress']:.3f}",
-                classes=["ccsim-floor"],
+                f"stress: {last['mean_csr_stress']:.3f}"
             )
-            Html(floor_charts(floor))
+            charts = floor_charts(floor)
+        solara.Text(status, classes=["ccsim-floor"])
+        Html(charts)
 
 
 # --- the page ------------------------------------------------------------------------------

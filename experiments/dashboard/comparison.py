@@ -21,9 +21,12 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 #: Metrics shown on the page, in this order (the results folder has them all).
 SHOWN = ("retention_rate", "escalation_rate", "fcr_rate", "aht_s", "service_level", "net_value")
@@ -38,7 +41,7 @@ class Settings:
     """What a comparison runs: the options of ``ccsim compare``.
 
     Attributes:
-        policies: Preset names or policy files (two or more).
+        policies: Preset names or policy files (none: every preset).
         reps: Replications per policy (common random numbers), >= 2.
         days: Horizon, days (None: ``scenario.days``).
         csrs: Front-line head count (None: the policies' or the planned roster).
@@ -71,6 +74,62 @@ class Settings:
         return [*args, "--jobs", str(self.jobs), "--out", str(out), "--json", "--quiet"]
 
 
+def _option(name: str, raw: object, **bounds) -> int | None:
+    """A number typed into the page, read by the CLI's own parser for ``name``.
+
+    Raises:
+        InputError: the CLI's message, e.g. ``Invalid value for '--reps': 1 is out of
+            range (valid: a whole number >= 2 and <= 100,000)``.
+    """
+    import typer
+
+    from experiments import options as opt
+    from sim.errors import InputError
+
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        return opt.number(whole=True, **bounds)(raw)
+    except typer.BadParameter as err:
+        raise InputError(f"Invalid value for '{name}': {err.message}") from None
+
+
+def settings_from_page(
+    *,
+    policies: str,
+    reps: object,
+    days: object = None,
+    csrs: object = None,
+    schedule: str = "",
+    overrides: str = "",
+    seed: object = 1,
+    jobs: object = 1,
+) -> Settings:
+    """The page's fields (text as typed) as settings, numbers read as the CLI reads them.
+
+    Args:
+        policies: Names or files separated by commas (empty: every preset, as the CLI).
+        reps, days, csrs, seed, jobs: As typed; empty ``days`` / ``csrs``: the defaults.
+        schedule: A schedule CSV, or empty.
+        overrides: ``key=value`` lines.
+
+    Raises:
+        InputError: the CLI's message for the first bad number.
+    """
+    from experiments import options as opt
+
+    return Settings(
+        policies=tuple(p.strip() for p in policies.split(",") if p.strip()),
+        reps=_option("--reps", reps, ge=2, le=100_000),
+        days=_option("--days", days, ge=1, le=opt.MAX_DAYS),
+        csrs=_option("--csrs", csrs, ge=1),
+        schedule=schedule.strip() or None,
+        overrides=tuple(line.strip() for line in overrides.splitlines() if line.strip()),
+        seed=_option("--seed", seed, ge=0),
+        jobs=_option("--jobs", jobs, ge=1),
+    )
+
+
 def check(settings: Settings) -> int:
     """Validate the settings as ``ccsim compare`` does; returns the replications to run.
 
@@ -80,20 +139,10 @@ def check(settings: Settings) -> int:
     """
     from experiments import options as opt
     from experiments.runner import policies_from_names
-    from sim.errors import InputError
+    from policies.policy import preset_names
 
-    if len(settings.policies) < 2:
-        raise InputError("pick two policies or more", field="policies")
-    if settings.reps < 2:
-        raise InputError(f"{settings.reps} is too few", field="--reps", valid="2 or more")
-    if settings.days is not None and not 1 <= settings.days <= opt.MAX_DAYS:
-        raise InputError(f"{settings.days} is out of range", field="--days", valid="1 to 36500")
-    if settings.csrs is not None and settings.csrs < 1:
-        raise InputError(f"{settings.csrs} is too few", field="--csrs", valid="1 or more")
-    if settings.csrs is not None and settings.schedule:
-        raise InputError("give a head count or a schedule, not both", field="--schedule")
     opt.choose_jobs(settings.jobs, force=False)
-    chosen = policies_from_names(list(settings.policies))
+    chosen = policies_from_names(list(settings.policies) or preset_names())
     opt.scenario_from_options(
         days=settings.days,
         csrs=settings.csrs,
@@ -122,6 +171,11 @@ class Comparison:
     result: dict | None = None
     error: str | None = None
     _process: subprocess.Popen | None = field(default=None, repr=False)
+    # Files, not pipes: a pipe nobody reads until the end would stall a long --json output.
+    _out: IO[str] | None = field(default=None, repr=False)
+    _err: IO[str] | None = field(default=None, repr=False)
+    _cancelling: bool = field(default=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def prepare(cls, settings: Settings, root: Path = DEFAULT_ROOT) -> Comparison:
@@ -142,10 +196,13 @@ class Comparison:
     def start(self) -> None:
         """Start the child process and return at once."""
         self.state = "running"
+        # Closed in _outputs, when the child has ended (it outlives this call).
+        self._out = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self._err = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self._process = subprocess.Popen(
             self.command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=self._out,
+            stderr=self._err,
             stdin=subprocess.DEVNULL,
             text=True,
             start_new_session=True,  # its own process group: a cancel reaches its workers
@@ -160,12 +217,27 @@ class Comparison:
             return 0
 
     def poll(self) -> str:
-        """The state after checking the child: running, done, failed or cancelled."""
-        if self.state != "running" or self._process is None:
-            return self.state
-        if self._process.poll() is None:
-            return self.state
-        out, err = self._process.communicate()
+        """The state after checking the child: running, done, failed or cancelled (a run
+        being cancelled stays running until it has stopped)."""
+        with self._lock:
+            if self.state != "running" or self._process is None or self._cancelling:
+                return self.state
+            if self._process.poll() is None:
+                return self.state
+            return self._finish()
+
+    def _outputs(self) -> tuple[str, str]:
+        """What the child printed (its files closed after)."""
+        texts = []
+        for file in (self._out, self._err):
+            file.seek(0)
+            texts.append(file.read())
+            file.close()
+        return texts[0], texts[1]
+
+    def _finish(self) -> str:
+        self._process.wait()
+        out, err = self._outputs()
         if self._process.returncode == 0:
             self.result = json.loads(out)
             self.state = "done"
@@ -182,10 +254,16 @@ class Comparison:
         return self.poll()
 
     def cancel(self) -> None:
-        """Stop the run as Ctrl-C does (replications finished so far are kept)."""
-        process = self._process
-        if process is None or self.state != "running" or process.poll() is not None:
-            return
+        """Stop the run as Ctrl-C does (replications finished so far are kept); returns
+        once it has stopped. A run that ended meanwhile keeps its own end."""
+        with self._lock:
+            process = self._process
+            if process is None or self.state != "running":
+                return
+            if process.poll() is not None:
+                self._finish()
+                return
+            self._cancelling = True
         try:
             os.killpg(process.pid, signal.SIGINT)
             process.wait(CANCEL_GRACE_S)
@@ -194,9 +272,11 @@ class Comparison:
             process.wait()
         except ProcessLookupError:  # it ended meanwhile
             pass
-        process.communicate()
-        self.state = "cancelled"
-        self.error = f"cancelled: {self.progress()} of {self.total} replications kept"
+        with self._lock:
+            self._outputs()
+            self.state = "cancelled"
+            self.error = f"cancelled: {self.progress()} of {self.total} replications kept"
+            self._cancelling = False
 
 
 def _without_prefix(line: str) -> str:

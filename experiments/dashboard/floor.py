@@ -39,7 +39,7 @@ class FloorSettings:
     seed: int = 1
 
 
-@dataclass
+@dataclass(eq=False)  # one floor is one running model: compared by identity
 class LiveFloor:
     """A running center and what has been seen of it.
 
