@@ -419,6 +419,26 @@ def bench_guard(quick: bool) -> None:
         )
 
 
+#: Clicks a button in the page and resolves with the ms until the page's text holds the
+#: expected words (the page's own latency: no Playwright actionability checks).
+_LATENCY_JS = """([label, expected]) => new Promise(resolve => {
+  const button = [...document.querySelectorAll("button")]
+    .find(b => b.textContent.trim() === label && b.offsetParent !== null);
+  const start = performance.now();
+  const done = () => document.body.textContent.includes(expected);
+  const watch = new MutationObserver(() => {
+    if (done()) { watch.disconnect(); resolve(performance.now() - start); }
+  });
+  watch.observe(document.body, {subtree: true, childList: true, characterData: true});
+  button.click();
+})"""
+
+
+def _page_latency(page, label: str, expected: str) -> float:
+    """Ms from a click on the visible button ``label`` to ``expected`` in the page."""
+    return page.evaluate(_LATENCY_JS, [label, expected])
+
+
 def bench_dashboard(quick: bool) -> None:
     """The dashboard's two speed targets, in this process and in Chromium (if installed)."""
     import re
@@ -470,27 +490,22 @@ def bench_dashboard(quick: bool) -> None:
                 page = browser.new_page()
                 page.goto(url)
                 page.get_by_text("Caller #0").wait_for(timeout=60_000)
-                clicks = []
-                for n in range(1, 6 if quick else 21):
-                    start = time.perf_counter()
-                    page.get_by_role("button", name="New caller").click()
-                    page.get_by_text(f"Caller #{n}:").wait_for()
-                    clicks.append(time.perf_counter() - start)
+                clicks = [
+                    _page_latency(page, "New caller", f"Caller #{n}:")
+                    for n in range(1, 6 if quick else 21)
+                ]
                 print(
                     f"new caller, click to page updated in Chromium: median "
-                    f"{np.median(clicks) * 1000:.0f} ms, max {max(clicks) * 1000:.0f} ms "
-                    "(target < 200 ms)"
+                    f"{np.median(clicks):.0f} ms, max {max(clicks):.0f} ms (target < 200 ms)"
                 )
                 page.get_by_role("tab", name="Policy comparison").click()
-                start = time.perf_counter()
-                page.get_by_role("button", name="Run").click()
+                page.get_by_role("button", name="Run").wait_for()
+                shown = _page_latency(page, "Run", "replications")
                 page.get_by_text(re.compile(r"running: \d+ of \d+ replications")).wait_for()
-                shown = time.perf_counter() - start
                 page.get_by_role("button", name="Cancel").click()
                 page.get_by_text(re.compile("cancelled")).first.wait_for(timeout=60_000)
                 print(
-                    f"comparison, Run to progress shown in Chromium: {shown * 1000:.0f} ms "
-                    "(target < 1 s)"
+                    f"comparison, Run to progress shown in Chromium: {shown:.0f} ms (target < 1 s)"
                 )
                 browser.close()
         finally:

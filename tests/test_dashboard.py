@@ -255,7 +255,7 @@ def test_a_comparison_equals_ccsim_compare_even_after_a_failed_run(page, dashboa
     set_text(page, "head count (empty: planned roster)", "4")
     set_text(page, "parameter overrides, one key=value a line (ccsim params)", "\n".join(SMALL_SET))
     page.get_by_role("button", name="Run").click()
-    page.get_by_text("running: 0 of 4 replications").wait_for()
+    page.get_by_text(re.compile(r"running: \d of 4 replications")).wait_for()
     page.get_by_text("done: 4 of 4 replications").wait_for(timeout=180_000)
     shown = table(page, "comparison-summary")
     assert_no_traceback(page)

@@ -110,24 +110,22 @@ def anger_chart(calls: list[rp.PlayedCall], upto: int) -> str:
 @solara.component
 def ReplayView():
     """Pick a caller and two policies; step through the same call under both."""
-    number, set_number = solara.use_state(0)
-    caller, set_caller = solara.use_state(Caller())
-    seed, set_seed = solara.use_state(0)
+    # One state for the caller: one render per new caller, not one per field.
+    drawn, set_drawn = solara.use_state((0, Caller(), 0))
+    number, caller, seed = drawn
     first = solara.use_reactive("negotiate")
     second = solara.use_reactive("avoid")
     step = solara.use_reactive(0)
     playing = solara.use_reactive(False)
 
     def draw_caller():
-        drawn, drawn_seed = rp.new_caller(number + 1)
-        set_number(number + 1)
-        set_caller(drawn)
-        set_seed(drawn_seed)
         step.set(0)
+        drawn_caller, drawn_seed = rp.new_caller(number + 1)
+        set_drawn((number + 1, drawn_caller, drawn_seed))
 
     def edit(**changes):
-        set_caller(Caller(**{**caller.__dict__, **changes}))
         step.set(0)
+        set_drawn((number, Caller(**{**caller.__dict__, **changes}), seed))
 
     def play_calls():
         try:
@@ -260,8 +258,18 @@ def ComparisonView():
     state, set_state = solara.use_state("ready")
     error, set_error = solara.use_state(None)
 
+    request, set_request = solara.use_state(0)
+
     def start():
+        """Show the run at once; check and start it in the background (a third of a
+        second of reading policies and parameters)."""
         set_error(None)
+        set_state("starting")
+        set_request(request + 1)
+
+    def launch(cancel: threading.Event):
+        if request == 0:
+            return
         try:
             settings = cmp.settings_from_page(
                 policies=names.value,
@@ -277,10 +285,13 @@ def ComparisonView():
             job.start()
         except Exception as err:  # the page keeps working whatever the input did
             set_error(one_line(err))
+            set_state("ready")
             return
-        set_run(job)
         set_done(0)
+        set_run(job)
         set_state("running")
+
+    solara.use_thread(launch, dependencies=[request])
 
     def watch(cancel: threading.Event):
         while run is not None and not cancel.is_set():
@@ -298,7 +309,7 @@ def ComparisonView():
         if run is not None:
             threading.Thread(target=run.cancel, daemon=True).start()
 
-    running = state == "running"
+    running = state in ("starting", "running")
     with solara.Column():
         solara.Markdown(
             "Planners and trainers: policies side by side on the same customers, issues "
