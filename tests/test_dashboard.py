@@ -99,6 +99,8 @@ def test_a_cancelled_comparison_keeps_its_finished_replications(tmp_path):
     assert run.error == f"cancelled: {run.progress()} of {run.total} replications kept"
     manifest = json.loads((run.folder / "manifest.json").read_text())
     assert manifest["status"] == "incomplete"
+    assert run.resume_command.startswith("ccsim compare negotiate avoid --reps 6 --seed 1")
+    assert run.resume_command.endswith(f"--out {run.folder}")
 
 
 @pytest.mark.parametrize(

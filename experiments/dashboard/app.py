@@ -336,7 +336,7 @@ def ComparisonView():
             solara.Text(f"{state}: {done} of {total} replications", classes=["ccsim-progress"])
         Problem(error)
         if run is not None and state in ("cancelled", "failed"):
-            solara.Text(f"To finish it: {' '.join(run.command[2:])}")
+            solara.Text(f"To finish it: {run.resume_command}", classes=["ccsim-resume"])
         if run is not None and state == "done" and run.result:
             ComparisonResults(run)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -192,6 +193,13 @@ class Comparison:
     def command(self) -> list[str]:
         """The command line that runs it (and that finishes it after a cancel)."""
         return [sys.executable, "-m", "experiments.cli", *self.settings.arguments(self.folder)]
+
+    @property
+    def resume_command(self) -> str:
+        """The ``ccsim compare`` line a user types to finish a cancelled or failed run
+        (the finished replications in the folder are reused)."""
+        args = [a for a in self.settings.arguments(self.folder) if a not in ("--json", "--quiet")]
+        return shlex.join(["ccsim", *args])
 
     def start(self) -> None:
         """Start the child process and return at once."""
