@@ -218,6 +218,11 @@ def test_the_replay_shows_the_labs_moves_and_anger(page):
         assert header[:3] == ["step", "move", "anger"]
         assert [r[1] for r in rows] == [OPENING, *moves]
         assert [r[2] for r in rows] == [f"{a:.3f}" for a in lab["trace"]]
+        needs = ("vent", "respect", "remedy", "info")
+        assert rows[-1][3:7] == [f"{lab[need]:.2f}" for need in needs]
+        outcome = page.locator(f".ccsim-outcome-{n}").inner_text()
+        assert outcome.startswith("resolved" if lab["resolved"] else "not resolved")
+        assert ("escalated" in outcome) == lab["escalated"]
     previous = len(table(page, "replay-0"))
     page.get_by_role("button", name="Previous").click()
     page.wait_for_function(

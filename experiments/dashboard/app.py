@@ -148,6 +148,11 @@ def ReplayView():
 
     solara.use_thread(play_loop, dependencies=[playing.value, last])
 
+    def play_or_pause():
+        if not playing.value and step.value >= last:
+            step.set(0)  # played to the end: play it again
+        playing.set(not playing.value)
+
     with solara.Column():
         solara.Markdown(
             "Trainers: the same caller, on the same random draws, served under two "
@@ -208,10 +213,7 @@ def ReplayView():
             solara.Button("Previous", on_click=lambda: step.set(max(0, step.value - 1)))
             solara.Button("Next", on_click=lambda: step.set(min(last, step.value + 1)))
             solara.Button("Last", on_click=lambda: step.set(last))
-            solara.Button(
-                "Pause" if playing.value else "Play",
-                on_click=lambda: playing.set(not playing.value),
-            )
+            solara.Button("Pause" if playing.value else "Play", on_click=play_or_pause)
         solara.Text(
             f"Caller #{number}: {caller.temperament}, {caller.persona}, {caller.nature}"
             f"{'' if caller.valid else ' (claim not valid)'}, opening anger "
@@ -246,7 +248,7 @@ def ReplayView():
 def ComparisonView():
     """Pick policies and a scenario; run ``ccsim compare`` in the background."""
     names = solara.use_reactive("negotiate, avoid")
-    days = solara.use_reactive("2")
+    days = solara.use_reactive("30")
     reps = solara.use_reactive("3")
     csrs = solara.use_reactive("")
     schedule = solara.use_reactive("")
