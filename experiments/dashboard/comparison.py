@@ -120,7 +120,7 @@ def settings_from_page(
     from experiments import options as opt
 
     return Settings(
-        policies=tuple(p.strip() for p in policies.split(",") if p.strip()),
+        policies=tuple(name.strip() for name in str(policies).split(",") if name.strip()),
         reps=_option("--reps", reps, ge=2, le=100_000),
         days=_option("--days", days, ge=1, le=opt.MAX_DAYS),
         csrs=_option("--csrs", csrs, ge=1),
