@@ -176,7 +176,7 @@ def page(browser, dashboard):
     tab = context.new_page()
     tab.set_default_timeout(60_000)
     tab.goto(dashboard["url"])
-    tab.get_by_text("Caller #0").wait_for()
+    tab.get_by_text("Caller #0").wait_for(timeout=120_000)  # compiles the lab on a cold cache
     yield tab
     context.close()
 

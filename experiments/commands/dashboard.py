@@ -35,9 +35,7 @@ def dashboard(
 ) -> None:
     """Start the dashboard (Solara) and print its address; opens no browser. Ctrl-C stops it.
 
-    Three views: call replay (the same caller under two policies, move by move), policy
-    comparison (ccsim compare in the background, with progress and cancel) and the live
-    floor (a small center, day by day).
+    Three views: call replay (the same caller under two policies, move by move), policy comparison (ccsim compare in the background, with progress and cancel), live floor (a small center, day by day).
     """
     import os
     from importlib.util import find_spec
