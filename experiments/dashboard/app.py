@@ -456,7 +456,7 @@ def FloorView():
     def play_loop(cancel: threading.Event):
         while playing.value and not cancel.is_set():
             advance(whole_day=False)
-            time.sleep(PLAY_INTERVAL_S / 3)
+            time.sleep(PLAY_INTERVAL_S / 6)  # a day in about 48 slices
 
     solara.use_thread(play_loop, dependencies=[playing.value])
     floor = floor_ref.value
@@ -489,9 +489,12 @@ def FloorView():
             daily = floor.by_day()
             last = daily.iloc[-1]
             waiting = int(floor.model.state.tiers["waiting"][0])
+            clock = floor.model.now
+            hours, minutes = divmod(round(clock % 86_400 / 60), 60)
             status = (
                 f"Day {floor.day} of {floor.settings.days} finished"
-                f"{'' if floor.running else ' (the end)'}; callers waiting now: {waiting}; "
+                f"{'' if floor.running else ' (the end)'}; clock: day {int(clock // 86_400)} "
+                f"{hours:02d}:{minutes:02d}; callers waiting now: {waiting}; "
                 f"customers churned so far: {int(last['churned_customers'])}; mean CSR "
                 f"stress: {last['mean_csr_stress']:.3f}"
             )
