@@ -85,12 +85,22 @@ def test_the_nth_new_caller_is_always_the_same():
     assert new_caller(7) != new_caller(8)
 
 
-def test_a_cancelled_comparison_keeps_its_finished_replications(tmp_path):
+@pytest.fixture(scope="module")
+def compiled_engine():
+    """The engine compiled (or loaded) once here: the runs these tests start in child
+    processes then load it from the cache instead of compiling it, which on a cold cache
+    takes minutes on a busy machine and would count against their waits."""
+    from sim.model import compile_engine
+
+    compile_engine()
+
+
+def test_a_cancelled_comparison_keeps_its_finished_replications(tmp_path, compiled_engine):
     """Cancel is the command's Ctrl-C: the folder keeps what finished, marked incomplete."""
     settings = cmp.Settings(("negotiate", "avoid"), reps=6, days=3, csrs=4, overrides=SMALL_SET)
     run = cmp.Comparison.prepare(settings, tmp_path)
     run.start()
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while run.progress() < 1 and run.poll() == "running" and time.monotonic() < deadline:
         time.sleep(0.05)
     run.cancel()
@@ -246,7 +256,9 @@ def test_a_bad_policy_file_shows_the_clis_one_line_error(page, tmp_path):
 
 
 @browser_tests
-def test_a_comparison_equals_ccsim_compare_even_after_a_failed_run(page, dashboard):
+def test_a_comparison_equals_ccsim_compare_even_after_a_failed_run(
+    page, dashboard, compiled_engine
+):
     """A run the size guard refuses fails in one line; the next run completes, with the
     numbers of ``ccsim compare`` (same seed and settings) and a folder ccsim can read."""
     out = dashboard["folder"] / "cli"
