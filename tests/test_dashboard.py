@@ -293,6 +293,23 @@ def test_a_comparison_equals_ccsim_compare_even_after_a_failed_run(
 
 
 @browser_tests
+def test_cancel_stops_a_running_comparison_and_says_how_to_finish_it(page, compiled_engine):
+    page.get_by_role("tab", name="Policy comparison").click()
+    set_text(page, "head count (empty: planned roster)", "4")
+    set_text(page, "parameter overrides, one key=value a line (ccsim params)", "\n".join(SMALL_SET))
+    page.get_by_role("button", name="Run").click()
+    page.get_by_text(re.compile(r"running: \d+ of 6 replications")).wait_for()
+    page.get_by_role("button", name="Cancel").click()
+    status = page.locator(".ccsim-progress")
+    status.filter(has_text=re.compile(r"^cancelled: \d of 6 replications$")).wait_for()
+    resume = page.locator(".ccsim-resume").inner_text()
+    assert resume.startswith(
+        "To finish it: ccsim compare negotiate avoid --reps 3 --seed 1 --days 30"
+    )
+    assert page.get_by_role("button", name="Run").is_enabled()
+
+
+@browser_tests
 def test_the_live_floor_steps_the_mesa_model_a_day_at_a_time(page):
     from experiments.api import ContactCenterModel
 
