@@ -8,12 +8,14 @@ ratios measured together mean something). Run on demand, not in CI:
     python benchmarks/bench.py fit            # `ccsim fit` on a generated log of 1 million calls
     python benchmarks/bench.py cli            # `ccsim --help` and `ccsim erlang` vs `import typer, rich`
     python benchmarks/bench.py guard          # the size guard's estimates vs measured runs
+    python benchmarks/bench.py dashboard      # `ccsim dashboard`: a new caller, a run's first progress
     python benchmarks/bench.py all [--quick]  # everything (--quick: a tenth of the work)
 
 Targets (from the issues): the queue alone, whole process, >= 20x SimPy's loop on the same
 M/M/50+M; the full model, whole process, >= 2x SimPy's bare-queue loop; 180-day memory
 <= 1.5x the 30-day one; default compare < 60 s; `ccsim --help` <= 4x and `ccsim erlang`
-<= 8x the time of `python -c "import typer, rich"`.
+<= 8x the time of `python -c "import typer, rich"`; the dashboard's call replay answers
+a new caller in < 0.2 s and its comparison shows progress within 1 s of Run.
 """
 
 from __future__ import annotations
@@ -426,12 +428,107 @@ def bench_guard(quick: bool) -> None:
         )
 
 
+#: Clicks a button in the page and resolves with the ms until the page's text holds the
+#: expected words (the page's own latency: no Playwright actionability checks).
+_LATENCY_JS = """([label, expected]) => new Promise(resolve => {
+  const button = [...document.querySelectorAll("button")]
+    .find(b => b.textContent.trim() === label && b.offsetParent !== null);
+  const start = performance.now();
+  const done = () => document.body.textContent.includes(expected);
+  const watch = new MutationObserver(() => {
+    if (done()) { watch.disconnect(); resolve(performance.now() - start); }
+  });
+  watch.observe(document.body, {subtree: true, childList: true, characterData: true});
+  button.click();
+})"""
+
+
+def _page_latency(page, label: str, expected: str) -> float:
+    """Ms from a click on the visible button ``label`` to ``expected`` in the page."""
+    return page.evaluate(_LATENCY_JS, [label, expected])
+
+
+def bench_dashboard(quick: bool) -> None:
+    """The dashboard's two speed targets, in this process and in Chromium (if installed)."""
+    import re
+    import shutil
+    import socket
+
+    from experiments.dashboard import comparison as cmp
+    from experiments.dashboard.replay import new_caller, replay
+
+    print("== Dashboard: a new caller's replay; a comparison's first progress ==")
+    replay(["negotiate", "avoid"], *new_caller(0))  # compiled code loaded
+    times = []
+    for n in range(1, 21 if quick else 201):
+        start = time.perf_counter()
+        replay(["negotiate", "avoid"], *new_caller(n))
+        times.append(time.perf_counter() - start)
+    print(
+        f"replay of a new caller (two calls), in process: median {np.median(times) * 1000:.1f} ms, "
+        f"max {max(times) * 1000:.1f} ms (target < 200 ms)"
+    )
+    with tempfile.TemporaryDirectory() as root:
+        settings = cmp.Settings(("negotiate", "avoid"), reps=2, days=1, csrs=4)
+        start = time.perf_counter()
+        run = cmp.Comparison.prepare(settings, root)
+        run.start()
+        started = time.perf_counter() - start
+        run.cancel()
+    print(f"comparison checked and started, in process: {started * 1000:.0f} ms (target < 1 s)")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("chromium not found: the in-browser figures are skipped")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as root:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "experiments.cli", "dashboard", "--port", str(port)]
+            + ["--results", root],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        url = re.search(r"http://\S+", server.stdout.readline()).group(0)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium)
+                page = browser.new_page()
+                page.goto(url)
+                page.get_by_text("Caller #0").wait_for(timeout=60_000)
+                clicks = [
+                    _page_latency(page, "New caller", f"Caller #{n}:")
+                    for n in range(1, 6 if quick else 21)
+                ]
+                print(
+                    f"new caller, click to page updated in Chromium: median "
+                    f"{np.median(clicks):.0f} ms, max {max(clicks):.0f} ms (target < 200 ms)"
+                )
+                page.get_by_role("tab", name="Policy comparison").click()
+                page.get_by_role("button", name="Run").wait_for()
+                shown = _page_latency(page, "Run", "replications")
+                page.get_by_text(re.compile(r"running: \d+ of \d+ replications")).wait_for()
+                page.get_by_role("button", name="Cancel").click()
+                page.get_by_text(re.compile("cancelled")).first.wait_for(timeout=60_000)
+                print(
+                    f"comparison, Run to progress shown in Chromium: {shown:.0f} ms (target < 1 s)"
+                )
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "what", choices=("queue", "model", "compare", "sweep", "fit", "cli", "guard", "all")
+        "what",
+        choices=("queue", "model", "compare", "sweep", "fit", "cli", "guard", "dashboard", "all"),
     )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
@@ -444,6 +541,7 @@ def main() -> None:
         ("fit", bench_fit),
         ("cli", bench_cli),
         ("guard", bench_guard),
+        ("dashboard", bench_dashboard),
     ):
         if args.what in (name, "all"):
             fn(args.quick)

@@ -133,6 +133,7 @@ def _root(
 def _register() -> None:
     from experiments.commands import (
         compare,
+        dashboard,
         erlang,
         fit,
         params,
@@ -145,7 +146,19 @@ def _register() -> None:
         validate,
     )
 
-    for module in (compare, run, sweep, staff, plot, report, erlang, params, fit, validate):
+    for module in (
+        compare,
+        run,
+        sweep,
+        staff,
+        plot,
+        report,
+        erlang,
+        params,
+        fit,
+        validate,
+        dashboard,
+    ):
         app.add_typer(module.app)
     for module in (policies,):
         app.add_typer(module.app, name=module.NAME)

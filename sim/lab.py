@@ -32,7 +32,7 @@ from sim.engine.draws import BUFFERS
 from sim.engine_params import engine_params
 from sim.parameters import Parameters
 from sim.protocols import Strategy
-from sim.schema import CALL, CSR, SLOT
+from sim.schema import CALL, CALL_TRACE, CSR, SLOT
 from sim.state import DRAW_BATCH
 
 
@@ -111,7 +111,8 @@ def play_calls(
         Columns: call, start_anger, peak_anger, final_anger, talk_s, resolved, escalated,
         conceded, conceded_invalid, insults, moves (space-separated), trace (anger after
         each move, element 0 the opening anger), vent, respect, remedy, info, fix (needs
-        left at the end).
+        left at the end), steps (float64[moves + 1, len(CALL_TRACE)]: the columns of
+        :data:`sim.schema.CALL_TRACE` at the opening and after each move).
     """
     params = params or Parameters()
     if skills is None:
@@ -134,7 +135,7 @@ def play_calls(
     call = CALL.allocate(1)
     used = np.zeros(len(MOVES), dtype=np.int64)
     moves = np.zeros(max_moves, dtype=np.int64)
-    trace = np.zeros(max_moves + 1)
+    trace = np.zeros((max_moves + 1, len(CALL_TRACE)))
     draws_u, draws_n = np.zeros((BUFFERS, DRAW_BATCH)), np.zeros((BUFFERS, DRAW_BATCH))
     draw_pos = np.full(BUFFERS, DRAW_BATCH, dtype=np.int64)
     rng = np.random.default_rng(seed)
@@ -163,12 +164,13 @@ def play_calls(
                 "conceded_invalid": bool(c["conceded_invalid"]),
                 "insults": int(c["insults"]),
                 "moves": " ".join(MOVES[m] for m in moves[:k]),
-                "trace": trace[: k + 1].tolist(),
+                "trace": trace[: k + 1, 0].tolist(),
                 "vent": float(c["vent"]),
                 "respect": float(c["respect"]),
                 "remedy": float(c["remedy"]),
                 "info": float(c["info"]),
                 "fix": float(c["fix"]),
+                "steps": trace[: k + 1].copy(),
             }
         )
     return pd.DataFrame(rows)

@@ -20,6 +20,7 @@ from sim.engine.queues import BY_ANGER, BY_VALUE
 from sim.rule_program import RULE_HEAD, TERM_WIDTH, RuleProgram
 from sim.schema import (
     CALL,
+    CALL_TRACE,
     CANDIDATE,
     CONTACT_ROW,
     COUNTER,
@@ -74,7 +75,7 @@ State = namedtuple(
         "call",  # CALL[1]: the call being played
         "used",  # int64[moves]: scratch of the call
         "call_moves",  # int64[max moves]
-        "call_trace",  # float64[max moves + 1]
+        "call_trace",  # float64[max moves + 1, len(CALL_TRACE)]
         "draws_u",  # float64[BUFFERS, batch]: pre-drawn uniforms (sim.engine.draws)
         "draws_n",  # float64[BUFFERS, batch]: pre-drawn standard normals
         "draw_pos",  # int64[BUFFERS]
@@ -163,7 +164,7 @@ def build_state(
         call=CALL.allocate(1),
         used=np.zeros(len(MOVES), dtype=np.int64),
         call_moves=np.zeros(max_moves, dtype=np.int64),
-        call_trace=np.zeros(max_moves + 1),
+        call_trace=np.zeros((max_moves + 1, len(CALL_TRACE))),
         draws_u=np.zeros((BUFFERS, DRAW_BATCH)),
         draws_n=np.zeros((BUFFERS, DRAW_BATCH)),
         # Empty: the first reservation of each buffer draws its first batch.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sim.catalogue import VENTING
 from sim.engine import compiled, helper
-from sim.engine.conversation import play
+from sim.engine.conversation import keep_trace, play
 from sim.engine.draws import CONVERSATION, take
 
 
@@ -34,7 +34,7 @@ def play_call(
             persona's number.
         anger: Anger when the call opens, 0..1.
         front: True for the front line; ``can_escalate``: a second tier exists.
-        tracing: Keep anger after each move in ``trace``.
+        tracing: Keep anger, needs and talk time after each move in ``trace``.
         cat, persona_mod: The move catalogue and the move x persona table.
         rules, table_rows, choices: The CSR's rule program.
         used, moves, trace: Scratch and outputs of the moves (see ``play``).
@@ -69,7 +69,7 @@ def play_call(
     c["perception"], c["control"] = perception, csr["self_control"]
     c["stress"], c["authority"] = csr["stress"], csr["authority"]
     c["tracing"] = 1.0 if tracing else 0.0
-    trace[0] = anger
+    keep_trace(trace, 0, anger, vent, respect, c["remedy"], c["info"], c["fix"], 0.0)
     j = take(draws_u, draws_n, draw_pos, CONVERSATION, 5 * int(P["max_moves"]), rngs)
     # What the moves did not use is given back.
     draw_pos[CONVERSATION] = play(
@@ -183,6 +183,6 @@ def _keep_call(st, slot_no, c, anger, tracing, k, t, q):
         x = g["traces"]
         g["traces"] = x + 1
         for m in range(n_moves + 1):
-            st.trace_values[x, m] = st.call_trace[m]
+            st.trace_values[x, m] = st.call_trace[m, 0]  # anger
         row = st.traces[x]
         row["csr"], row["temperament"], row["persona"], row["length"] = k, t, q, n_moves + 1

@@ -72,6 +72,13 @@ def _next_move(rules, first, used, seen, seen_valid, seen_talker, insulted):
 
 
 @helper
+def keep_trace(trace, i, anger, vent, respect, remedy, info, fix, talk):
+    """Row ``i`` of a call's trace (the columns of :data:`sim.schema.CALL_TRACE`)."""
+    trace[i, 0], trace[i, 1], trace[i, 2], trace[i, 3] = anger, vent, respect, remedy
+    trace[i, 4], trace[i, 5], trace[i, 6] = info, fix, talk
+
+
+@helper
 def play(c, P, used, moves, trace, cat, mod, rules, table_rows, choices, u, nrm, j):
     """Play a call to its end.
 
@@ -81,7 +88,9 @@ def play(c, P, used, moves, trace, cat, mod, rules, table_rows, choices, u, nrm,
         P: The engine's parameters (a :data:`sim.engine_params.PARAMS` row).
         used: Scratch, int64[moves]: times each move was made (reset here).
         moves: Output, int64[max moves]: the moves made, ``c["n_moves"]`` of them.
-        trace: Output, float64[max moves + 1]: anger after each move (when tracing).
+        trace: Output, float64[max moves + 1, len(CALL_TRACE)]: after each move (when
+            tracing), the columns of :data:`sim.schema.CALL_TRACE`: anger, the four needs,
+            the fix left and the talk time so far (s, without the call's overhead).
         cat: The move catalogue (:data:`sim.schema.MOVE` rows).
         mod: The customer's row of the move x persona table, float64[moves].
         rules, table_rows, choices: The strategy's rule program
@@ -257,7 +266,7 @@ def play(c, P, used, moves, trace, cat, mod, rules, table_rows, choices, u, nrm,
         if anger > peak:
             peak = anger
         if tracing:
-            trace[n_moves] = anger
+            keep_trace(trace, n_moves, anger, vent, respect, remedy, info, fix, talk)
         j += 5
         if move["hands_over"] > 0.0:
             handed_over = escalated = can_escalate

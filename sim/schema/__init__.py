@@ -12,7 +12,7 @@ contact until the issue is resolved or dropped, and each repeat contact about th
 reuses it.
 """
 
-from sim.schema.conversation import CALL, MOVE, PERSONA, PROGRAM, TEMPERAMENT
+from sim.schema.conversation import CALL, CALL_TRACE, MOVE, PERSONA, PROGRAM, TEMPERAMENT
 from sim.schema.people import CSR, CUSTOMER, SLOT, TIER
 from sim.schema.queue import (
     CANDIDATE,
@@ -28,6 +28,7 @@ from sim.schema.queue import (
 from sim.schema.table import Field, Table, f, grown, i
 
 __all__ = [
+    "CALL_TRACE",
     "CALL",
     "CANDIDATE",
     "CONTACT_ROW",

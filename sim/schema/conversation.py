@@ -116,3 +116,9 @@ CALL = Table(
         f("resolved", "0/1", "the issue's primary need was met"),
     ),
 )
+
+#: The columns of a call's trace (``play``'s ``trace`` matrix), one row at the opening
+#: and one after each move: anger (0..1), the needs left to vent, for respect, for a
+#: remedy and for information (0..1), the fix left (0..1), and the talk time so far (s,
+#: without the call's overhead).
+CALL_TRACE = ("anger", "vent", "respect", "remedy", "info", "fix", "talk_s")
