@@ -132,6 +132,7 @@ def _root(
 
 def _register() -> None:
     from experiments.commands import (
+        calibrate,
         compare,
         erlang,
         fit,
@@ -145,7 +146,9 @@ def _register() -> None:
         validate,
     )
 
-    for module in (compare, run, sweep, staff, plot, report, erlang, params, fit, validate):
+    for module in (
+        compare, run, sweep, staff, plot, report, erlang, params, fit, calibrate, validate
+    ):  # fmt: skip
         app.add_typer(module.app)
     for module in (policies,):
         app.add_typer(module.app, name=module.NAME)
