@@ -285,6 +285,8 @@ def test_calibrate_recovers_two_parameters_of_the_model(observed, tmp_path):
     assert run.exit_code == 0, run.output
     assert (out / "charts" / "calibration_targets.png").is_file()
     assert (out / "charts" / "calibration_convergence.png").is_file()
+    assert invoke("report", str(out)).exit_code == 0
+    assert "fitted to 2 targets by simulated moments" in (out / "report.html").read_text()
 
 
 SMALL_CAL = [

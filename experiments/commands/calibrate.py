@@ -236,6 +236,11 @@ def write_params(path: Path, result: Calibration, scenario: Scenario) -> None:
         f"(loss {result.best.loss:.4g}, evaluation {result.best.number} of "
         f"{len(result.evaluations)}). Use with --params.",
     ]
+    if len(values) > len(fitted):
+        lines.append(
+            "# Values without a comment were given to the calibration (--set, --params, "
+            "--days, --csrs)."
+        )
     if scenario.arrivals or scenario.schedule:
         lines.append(
             "# The calibration ran on --arrivals/--schedule files; give them again with it."
@@ -245,22 +250,21 @@ def write_params(path: Path, result: Calibration, scenario: Scenario) -> None:
         section, name = key.rsplit(".", 1)
         row = fitted.get(key)
         if row is None:
-            note = "# Given to the calibration (--set, --params, --days or --csrs)."
+            note = ""  # given to the calibration, said once at the top
         elif row["identified"]:
             note = (
                 f"# Fitted in {row['low']:g} to {row['high']:g}: 95% interval "
-                f"{row['ci_low']:.4g} to {row['ci_high']:.4g}."
+                f"{row['ci_low']:.4g} to {row['ci_high']:.4g}.\n"
             )
         else:
-            note = f"# Fitted in {row['low']:g} to {row['high']:g}: not identified by the targets."
-        text = (
-            f'"{value}"'
-            if isinstance(value, str)
-            else str(value).lower()
-            if isinstance(value, bool)
-            else repr(value)
-        )
-        sections.setdefault(section, []).append(f"{note}\n{name} = {text}")
+            note = (
+                f"# Fitted in {row['low']:g} to {row['high']:g}: not identified by the targets.\n"
+            )
+        if isinstance(value, str):
+            text = f'"{value}"'
+        else:
+            text = str(value).lower() if isinstance(value, bool) else repr(value)
+        sections.setdefault(section, []).append(f"{note}{name} = {text}")
     for section, entries in sections.items():
         lines += ["", f"[{section}]", *entries]
     write_text(path, "\n".join(lines) + "\n")
@@ -308,13 +312,13 @@ def print_calibration(result: Calibration, reps: int) -> None:
             f"{format_value(o, row['model'])} [{format_value(o, row['ci_low'])}, "
             f"{format_value(o, row['ci_high'])}]"
         )
-        verdict = (
-            "[green]met[/green]"
-            if row["met"]
-            else "[yellow]CI reaches it[/yellow]"
-            if row["ci_meets"]
-            else "[red]missed[/red]"
-        )
+        if row["met"]:
+            verdict = "[green]met[/green]"
+        elif row["ci_meets"]:
+            within = "within the 95% CI" if row["value"] is not None else "CI reaches it"
+            verdict = f"[green]{within}[/green]"
+        else:
+            verdict = "[red]missed[/red]"
         fit.add_row(escape(o), escape(row["target"]), model, verdict)
     console.print(fit)
     for note in result.notes:
