@@ -13,9 +13,10 @@ The search, in the unit cube of the free ranges:
 1. the start (the scenario's values) and a scrambled Sobol' design over the ranges, in
    one batch (they run in parallel);
 2. Nelder-Mead (SciPy) from the best of them, one candidate at a time (its replications
-   run in parallel), until it converges or the budget is spent; with common random
-   numbers the objective is a fixed function of the parameters, which Nelder-Mead, using
-   no gradients, takes in its stride;
+   run in parallel), until it converges (to within the replication noise, see
+   :data:`F_TOLERANCE`) or the budget is spent; with common random numbers the objective
+   is a fixed function of the parameters, which Nelder-Mead, using no gradients, takes in
+   its stride;
 3. a central difference around the best candidate (one batch), for the Jacobian of the
    targeted outcomes, from which the fitted values' uncertainty follows by the delta
    method of simulated moments: ``V = A^-1 B A^-1`` with ``A = J'WJ``,
@@ -49,7 +50,9 @@ STEP = 0.05
 #: Nelder-Mead stops when the simplex is this small, as a share of each range.
 X_TOLERANCE = 0.01
 #: Nelder-Mead stops when the losses of its simplex differ by less than this (a gap of 1%
-#: of the scale on one target).
+#: of the scale on one target), or than a quarter of the loss that replication noise alone
+#: would give at the best first candidate, whichever is larger: closer than the noise, the
+#: search would be chasing the replications' luck (see :func:`noise_loss`).
 F_TOLERANCE = 1e-4
 #: Size of Nelder-Mead's first simplex, as a share of each range.
 SIMPLEX = 0.2
@@ -284,6 +287,21 @@ def total_loss(targets: Sequence[OutcomeTarget], means: dict[str, float]) -> flo
     return float(sum(t.loss(means[t.outcome]) for t in targets))
 
 
+def noise_loss(targets: Sequence[OutcomeTarget], e: Evaluation) -> float:
+    """The loss expected from replication noise alone at a candidate: each target's
+    weight times the squared standard error of the model's mean over its scale (a range
+    target counts once its edge is near, so it is counted only when missed)."""
+    total = 0.0
+    for t in targets:
+        values = e.replications[t.outcome]
+        values = values[np.isfinite(values)]
+        if len(values) < 2 or (not t.is_value and t.met(e.means[t.outcome])):
+            continue
+        se = float(values.std(ddof=1)) / math.sqrt(len(values))
+        total += t.weight * (se / t.scale) ** 2
+    return total
+
+
 def budget_needed(free: Sequence[FreeParameter], explore: int) -> int:
     """The fewest evaluations a calibration needs: the start, the design, two Nelder-Mead
     steps per parameter and the central differences."""
@@ -355,6 +373,8 @@ def calibrate(
     run(units, "start" if not explore else "explore")
     evaluations[0].kind = "start"
     searchable = [e for e in evaluations if e.kind != "curvature"]
+    first = min(searchable, key=_rank)
+    fatol = max(F_TOLERANCE, noise_loss(targets, first) / 4)
     x0 = np.array(
         [free[i].unit(v) for i, v in enumerate(min(searchable, key=_rank).params.values())]
     )
@@ -390,7 +410,7 @@ def calibrate(
                 options={
                     "initial_simplex": np.array(simplex),
                     "xatol": X_TOLERANCE,
-                    "fatol": F_TOLERANCE,
+                    "fatol": fatol,
                     "maxfev": 10 * search_budget + 100,  # the budget stops it, see above
                 },
             )
