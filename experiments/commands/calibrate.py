@@ -78,6 +78,7 @@ def calibrate(
     from experiments.calibration import calibrate as search
     from experiments.display import print_json
     from experiments.folder import check_out, claim
+    from experiments.results import Interrupted
     from experiments.runner import Task, check_scheduler, policies_from_names
     from experiments.targets import read_targets
     from sim.errors import InputError
@@ -181,11 +182,10 @@ def calibrate(
                 },
             )
         )
-    except KeyboardInterrupt:
-        from experiments.results import Interrupted
-
-        done = sum(len(v) for v in by_point.values())
-        raise Interrupted(done, done, folder) from None
+    except (KeyboardInterrupt, Interrupted) as err:
+        # A batch reports its own replications; the user wants the calibration's.
+        kept = len(all_tasks) + (err.kept if isinstance(err, Interrupted) else 0)
+        raise Interrupted(kept, budget * reps, folder) from None
     if json:
         print_json({"results_dir": str(folder), **result.to_dict()})
         return
