@@ -32,13 +32,18 @@ def calibrate(
         typer.Option(
             "--targets",
             metavar="FILE",
-            help="TOML file of [targets.OUTCOME] tables (value or low/high, weight); "
+            help="TOML file of \\[targets.OUTCOME] tables (value or low/high, weight); "
             "'default' is the default center's, shipped with ccsim.",
         ),
     ],
     free: Annotated[
         list[str],
-        typer.Option("--free", help="A parameter to fit and its range, KEY=LO:HI (repeatable)."),
+        typer.Option(
+            "--free",
+            metavar="KEY=LO:HI",
+            help="A parameter to fit and its range, e.g. customers.mean_patience_s=60:900 "
+            "(repeatable).",
+        ),
     ],
     policy: Annotated[
         str, typer.Option(help="The policy of the calibrated center (preset or file).")
@@ -55,7 +60,15 @@ def calibrate(
             "Candidates of the Sobol' design before the search.", ge=0, le=1024, whole=True
         ),
     ] = 8,
-    reps: opt.Reps = 3,
+    reps: Annotated[
+        int,
+        opt.number_option(
+            "Replications per candidate (the same seeds for every candidate).",
+            ge=2,
+            le=100_000,
+            whole=True,
+        ),
+    ] = 3,
     days: opt.Days = None,
     csrs: opt.Csrs = None,
     arrivals: opt.Arrivals = None,
