@@ -92,7 +92,7 @@ def calibrate(
     from experiments.display import print_json
     from experiments.folder import check_out, claim
     from experiments.results import Interrupted
-    from experiments.runner import Task, check_scheduler, policies_from_names
+    from experiments.runner import Task, check_scheduler, load_finished, policies_from_names
     from experiments.targets import read_targets
     from sim.errors import InputError
     from sim.parameters import Parameters
@@ -146,7 +146,9 @@ def calibrate(
     guard.check_disk(plan, held.path, force=force)
     folder = held.path
     seeds = replication_seeds(seed, reps)
-    by_point: dict[int, list[dict]] = {}
+    # Only the rows are kept in memory (a replication of the default scenario holds
+    # megabytes of tables); the best candidate's full results are read back at the end.
+    by_point: dict[int, list[Task]] = {}
     all_tasks: list[Task] = []
 
     def evaluate(candidates: list[dict[str, Any]], kind: str) -> list[dict]:
@@ -162,10 +164,10 @@ def calibrate(
         all_tasks.extend(tasks)
         answers = []
         for i in range(len(candidates)):
-            mine = results[i * reps : (i + 1) * reps]
-            by_point[first + i] = mine
+            mine = [r["row"] for r in results[i * reps : (i + 1) * reps]]
+            by_point[first + i] = tasks[i * reps : (i + 1) * reps]
             answers.append(
-                {t.outcome: [_number(r["row"].get(t.outcome)) for r in mine] for t in goals}
+                {t.outcome: [_number(row.get(t.outcome)) for row in mine] for t in goals}
             )
         return answers
 
@@ -179,7 +181,9 @@ def calibrate(
             total=budget * reps,
         ) as session:
             result = search(ranges, goals, evaluate, budget=budget, explore=explore, seed=seed)
-        _write(folder, result, scenario, by_point[result.best.number])
+        best = by_point[result.best.number]
+        finished = load_finished(folder, best)
+        _write(folder, result, scenario, [finished[t.task_id] for t in best])
         held.finish(
             opt.experiment_manifest(
                 "calibrate",
