@@ -207,6 +207,23 @@ def test_other_bad_calibrations_are_one_line(tmp_path):
     )
 
 
+def test_the_size_guard_sees_the_whole_budget(tmp_path):
+    # 100,000 candidates x 3 replications of the default scenario: weeks, refused at once.
+    result = invoke(
+        "calibrate",
+        "--targets",
+        "default",
+        "--free",
+        "customers.mean_patience_s=60:600",
+        "--budget",
+        "100000",
+        "--out",
+        str(tmp_path / "never"),
+    )
+    assert_one_line_error(result, "size guard", "300,000 replications", "--force")
+    assert not (tmp_path / "never").exists()
+
+
 def test_the_shipped_targets_read():
     names = [t.outcome for t in read_targets("default")]
     assert {"abandonment_rate", "annualized_churn", "fcr_rate"} <= set(names)
