@@ -488,6 +488,21 @@ def _uncertainty(
         variance = np.diag(inverse @ b @ inverse)
         for i, p in enumerate(free):
             se[p.key] = float(math.sqrt(max(variance[i], 0.0)))
+            if 2 * Z95 * se[p.key] > p.high - p.low:
+                notes.append(
+                    f"{p.key}: weakly identified (its 95% interval is wider than the range "
+                    "searched)"
+                )
+        scale = np.sqrt(np.clip(np.diag(inverse @ b @ inverse), 1e-300, None))
+        correlation = (inverse @ b @ inverse) / np.outer(scale, scale)
+        for i in range(d):
+            for j in range(i + 1, d):
+                if abs(correlation[i, j]) > 0.95:
+                    notes.append(
+                        f"{free[i].key} and {free[j].key} trade off against each other "
+                        f"(correlation {correlation[i, j]:+.2f}): the targets pin down a "
+                        "combination of them more than either"
+                    )
     except np.linalg.LinAlgError:
         for i, p in enumerate(free):
             moved = bool(np.any(np.abs(jac[:, i] * weights) > 0))
