@@ -375,13 +375,7 @@ def calibrate(
     searchable = [e for e in evaluations if e.kind != "curvature"]
     first = min(searchable, key=_rank)
     fatol = max(F_TOLERANCE, noise_loss(targets, first) / 4)
-    x0 = np.array(
-        [free[i].unit(v) for i, v in enumerate(min(searchable, key=_rank).params.values())]
-    )
-
-    class Done(Exception):
-        """Every target is met: nothing left to improve."""
-
+    x0 = np.array([p.unit(first.params[p.key]) for p in free])
     spent = len(evaluations)
 
     def objective(u: np.ndarray) -> float:
@@ -428,6 +422,10 @@ def calibrate(
 
 class Exhausted(Exception):
     """The search used its budget."""
+
+
+class Done(Exception):
+    """Every target is met: nothing left to improve."""
 
 
 def _rank(e: Evaluation) -> tuple[float, int]:
