@@ -179,7 +179,7 @@ def read_targets(path: str | Path) -> list[OutcomeTarget]:
             raise InputError(
                 "unknown table (targets go in [targets.OUTCOME] tables)",
                 source=src,
-                line=_line(text, None, key),
+                line=_line(text, None, key) or _header_line(text, key),
                 field=key,
                 valid="targets",
             )
@@ -283,6 +283,16 @@ def _target(name: str, spec: Any, text: str, src: str) -> OutcomeTarget:
         sd=numbers.get("sd", 0.0),
         line=line,
     )
+
+
+def _header_line(text: str, root: str) -> int | None:
+    """The 1-based line of the first table header under ``root`` (``[root]``,
+    ``[root.x]``), if any."""
+    for number, row in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", row)
+        if header and header.group(1).replace(" ", "").split(".")[0] == root:
+            return number
+    return None
 
 
 def _line(text: str, table: str | None, key: str | None) -> int | None:

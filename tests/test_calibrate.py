@@ -156,7 +156,7 @@ def test_a_parameter_no_target_moves_is_reported_as_not_identified():
         ("[targets.aht_s]\nvalue = 200\nweight = 0\n", [":3", "must be > 0"]),
         ("[targets.aht_s]\nweight = 2\n", [":1", "no value"]),
         ("[targets]\n", ["no targets"]),
-        ("[target.aht_s]\nvalue = 200\n", ["unknown table", "valid: targets"]),
+        ("[target.aht_s]\nvalue = 200\n", ["targets.toml:1", "unknown table", "valid: targets"]),
         ("[targets.aht_s\nvalue = 200\n", ["targets.toml:1", "not valid TOML"]),
         ("", ["no targets"]),
     ],
