@@ -344,8 +344,8 @@ def bench_calibrate(quick: bool) -> None:
     print("== `ccsim calibrate --targets default`: 3 free parameters, 6 targets, --jobs 2 ==")
     free = [
         "customers.mean_patience_s=60:900",
-        "customers.patience_anger_factor=0:3",
         "customers.balance_base=3:30",
+        "customers.background_churn_per_year=0:0.2",
     ]
     args = ["calibrate", "--targets", "default", "--jobs", "2", "--quiet"]
     args += [a for f in free for a in ("--free", f)] + (["--days", "10"] if quick else [])
