@@ -6,6 +6,7 @@ ratios measured together mean something). Run on demand, not in CI:
     python benchmarks/bench.py compare        # default `ccsim compare` wall time, --jobs 1 vs 2
     python benchmarks/bench.py sweep          # a sweep on a Dask LocalCluster vs --jobs 2
     python benchmarks/bench.py fit            # `ccsim fit` on a generated log of 1 million calls
+    python benchmarks/bench.py calibrate      # 3 parameters to the 6 shipped targets, default scenario
     python benchmarks/bench.py cli            # `ccsim --help` and `ccsim erlang` vs `import typer, rich`
     python benchmarks/bench.py guard          # the size guard's estimates vs measured runs
     python benchmarks/bench.py dashboard      # `ccsim dashboard`: a new caller, a run's first progress
@@ -13,9 +14,10 @@ ratios measured together mean something). Run on demand, not in CI:
 
 Targets (from the issues): the queue alone, whole process, >= 20x SimPy's loop on the same
 M/M/50+M; the full model, whole process, >= 2x SimPy's bare-queue loop; 180-day memory
-<= 1.5x the 30-day one; default compare < 60 s; `ccsim --help` <= 4x and `ccsim erlang`
-<= 8x the time of `python -c "import typer, rich"`; the dashboard's call replay answers
-a new caller in < 0.2 s and its comparison shows progress within 1 s of Run.
+<= 1.5x the 30-day one; default compare < 60 s; a calibration of three parameters to six
+targets on the default scenario < 10 min on 2 cores; `ccsim --help` <= 4x and `ccsim
+erlang` <= 8x the time of `python -c "import typer, rich"`; the dashboard's call replay
+answers a new caller in < 0.2 s and its comparison shows progress within 1 s of Run.
 """
 
 from __future__ import annotations
@@ -347,6 +349,25 @@ def bench_fit(quick: bool) -> None:
     )
 
 
+def bench_calibrate(quick: bool) -> None:
+    """The issue's speed check: three parameters to the six shipped targets on the default
+    scenario, 2 workers (``--quick``: 10 days, the same search)."""
+    print("== `ccsim calibrate --targets default`: 3 free parameters, 6 targets, --jobs 2 ==")
+    free = [
+        "customers.mean_patience_s=60:900",
+        "customers.balance_base=3:30",
+        "customers.background_churn_per_year=0:0.2",
+    ]
+    args = ["calibrate", "--targets", "default", "--jobs", "2", "--quiet"]
+    args += [a for f in free for a in ("--free", f)] + (["--days", "10"] if quick else [])
+    with tempfile.TemporaryDirectory() as out:
+        seconds, result = _ccsim(*args, "--out", out)
+    print(
+        f"{seconds:.0f} s, {result['evaluations']} evaluations x 3 replications, loss "
+        f"{result['loss']:.3g} ({result['message']}); fitted {result['params']}"
+    )
+
+
 def _wall(argv: list[str], repeat: int) -> float:
     """Median wall time of a command, whole process, s."""
     import statistics
@@ -528,7 +549,18 @@ def main() -> None:
     )
     parser.add_argument(
         "what",
-        choices=("queue", "model", "compare", "sweep", "fit", "cli", "guard", "dashboard", "all"),
+        choices=(
+            "queue",
+            "model",
+            "compare",
+            "sweep",
+            "fit",
+            "calibrate",
+            "cli",
+            "guard",
+            "dashboard",
+            "all",
+        ),  # fmt: skip
     )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
@@ -539,6 +571,7 @@ def main() -> None:
         ("compare", bench_compare),
         ("sweep", bench_sweep),
         ("fit", bench_fit),
+        ("calibrate", bench_calibrate),
         ("cli", bench_cli),
         ("guard", bench_guard),
         ("dashboard", bench_dashboard),

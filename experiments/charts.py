@@ -25,6 +25,8 @@ from experiments.plots import (  # noqa: E402, F401  (the plots are part of this
     plot_account_trajectories,
     plot_anger_curves,
     plot_annual_churn,
+    plot_calibration_convergence,
+    plot_calibration_targets,
     plot_concession_vs_retention,
     plot_escalation,
     plot_metric_by_policy,
@@ -75,6 +77,8 @@ def _read(folder: Path, name: str) -> pd.DataFrame | None:
 
 
 CHARTS = (
+    "calibration_targets",
+    "calibration_convergence",
     "validation",
     "retention",
     "annual_churn",
@@ -119,6 +123,12 @@ def chart_jobs(folder: Path) -> list[tuple[str, Callable]]:
     if column in reps.columns:
         jobs.append(("staffing_crossover", job(plot_staffing_crossover, reps)))
         reps = reps[reps[column] == reps[column].max()]
+    calibration = _read_csv(folder, "calibration_targets.csv")
+    if calibration is not None and len(calibration):
+        jobs.append(("calibration_targets", job(plot_calibration_targets, calibration)))
+    evaluations = _read_csv(folder, "evaluations.csv")
+    if evaluations is not None and len(evaluations):
+        jobs.append(("calibration_convergence", job(plot_calibration_convergence, evaluations)))
     validation = _read_csv(folder, "validation.csv")
     if validation is not None and len(validation):
         jobs.append(("validation", job(plot_validation, validation)))

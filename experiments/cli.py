@@ -132,6 +132,7 @@ def _root(
 
 def _register() -> None:
     from experiments.commands import (
+        calibrate,
         compare,
         dashboard,
         erlang,
@@ -147,18 +148,9 @@ def _register() -> None:
     )
 
     for module in (
-        compare,
-        run,
-        sweep,
-        staff,
-        plot,
-        report,
-        erlang,
-        params,
-        fit,
-        validate,
+        compare, run, sweep, staff, plot, report, erlang, params, fit, calibrate, validate,
         dashboard,
-    ):
+    ):  # fmt: skip
         app.add_typer(module.app)
     for module in (policies,):
         app.add_typer(module.app, name=module.NAME)

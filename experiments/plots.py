@@ -412,3 +412,64 @@ def plot_validation(table: pd.DataFrame, ax=None):
         ax.set_title(f"{holds} of {len(table)} anchors hold; {len(ranged)} ranges shown")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         return ax
+
+
+def plot_calibration_targets(table: pd.DataFrame, ax=None):
+    """Each target of a calibration against the calibrated model, in units of the target's
+    scale around its value (or the middle of its range): the range as a band, a value as
+    a line at 0, the model's mean and 95% CI as a point (``calibration_targets.csv``)."""
+    with plt.rc_context(STYLE):
+        ax = _ax(ax, size=(11, 6))
+        t = table.reset_index(drop=True)
+        centre = t["value"].where(t["value"].notna(), (t["low"] + t["high"]) / 2)
+        centre = centre.fillna(t["low"]).fillna(t["high"])
+        scale = t["scale"]
+        y = np.arange(len(t))[::-1]
+        low = ((t["low"] - centre) / scale).fillna(-np.inf)
+        high = ((t["high"] - centre) / scale).fillna(np.inf)
+        mean = (t["model"] - centre) / scale
+        left = np.maximum(low, np.nanmin([mean.min() - 1, -1]))
+        right = np.minimum(high, np.nanmax([mean.max() + 1, 1]))
+        ax.barh(y, right - left, left=left, height=0.6, color="#E69F00", alpha=0.25,
+                label="target range")  # fmt: skip
+        ax.scatter([0] * len(t), y, marker="|", s=400, color="#E69F00", label="target value")
+        err = np.vstack(
+            [(mean - (t["ci_low"] - centre) / scale).fillna(0),
+             ((t["ci_high"] - centre) / scale - mean).fillna(0)]
+        )  # fmt: skip
+        colours = ["#009E73" if m else "#0072B2" if c else "#D55E00"
+                   for m, c in zip(t["met"], t["ci_meets"], strict=True)]  # fmt: skip
+        ax.errorbar(mean, y, xerr=err, fmt="none", ecolor="#333333", capsize=4)
+        ax.scatter(mean, y, color=colours, zorder=3, s=60, label="calibrated model (95% CI)")
+        ax.set_yticks(y, [f"{o}\n{d}" for o, d in zip(t["outcome"], t["target"], strict=True)])
+        ax.axvline(0, color="#999999", lw=0.8)
+        ax.set_xlabel("model minus target, in units of the target's scale")
+        met = int(t["ci_meets"].sum())
+        ax.set_title(f"The calibrated model reaches {met} of {len(t)} targets within its 95% CI")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        return ax
+
+
+def plot_calibration_convergence(table: pd.DataFrame, ax=None):
+    """The loss of every evaluation of a calibration, by kind, and the best so far
+    (``evaluations.csv``); a log scale when the losses span decades."""
+    with plt.rc_context(STYLE):
+        ax = _ax(ax, size=(11, 6))
+        kinds = {"start": "#000000", "explore": "#E69F00", "search": "#0072B2",
+                 "curvature": "#999999"}  # fmt: skip
+        for kind, c in kinds.items():
+            rows = table[table["kind"] == kind]
+            if len(rows):
+                ax.scatter(rows["evaluation"], rows["loss"], color=c, s=30, label=kind, zorder=3)
+        search = table[table["kind"] != "curvature"]
+        ax.step(search["evaluation"], search["best_loss"], where="post", color="#009E73",
+                lw=2, label="best so far")  # fmt: skip
+        positive = table["loss"][table["loss"] > 0]
+        if len(positive) and positive.max() / positive.min() > 100:
+            ax.set_yscale("log")
+        ax.set_xlabel("evaluation (each: all replications of one candidate)")
+        ax.set_ylabel("loss (sum of weighted squared gaps)")
+        best = search["loss"].min()
+        ax.set_title(f"Loss by evaluation: best {best:.3g} after {len(table)} evaluations")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        return ax

@@ -170,6 +170,42 @@ def validation_text(table: pd.DataFrame) -> str:
     )
 
 
+def calibration_text(
+    targets: pd.DataFrame, parameters: pd.DataFrame, evaluations: pd.DataFrame
+) -> dict[str, str]:
+    """What the two calibration charts show: the fitted values with their uncertainty,
+    the targets reached, and how the search went (``ccsim calibrate``'s tables)."""
+    fitted = "; ".join(
+        f"{r.parameter} = {r.value:.4g} (95% interval {r.ci_low:.4g} to {r.ci_high:.4g})"
+        if bool(r.identified)
+        else f"{r.parameter} = {r.value:.4g} (not identified by the targets)"
+        for r in parameters.itertuples()
+    )
+    missed = [f"{r.outcome} (target {r.target}, model {r.model:.4g})"
+              for r in targets.itertuples() if not bool(r.ci_meets)]  # fmt: skip
+    reached = len(targets) - len(missed)
+    search = evaluations[evaluations["kind"] != "curvature"]
+    best = search.loc[search["loss"].idxmin()]
+    return {
+        "calibration_targets": (
+            f"The free parameters were fitted to {len(targets)} targets by simulated moments: "
+            f"{fitted}. The intervals come from how the targeted outcomes move with each "
+            "parameter near the fit and from how much they vary between replications and in "
+            "the targets themselves (the delta method). The calibrated model, replication "
+            f"means with 95% CIs, reaches {reached} of {len(targets)} targets; each row is "
+            "drawn in units of its target's scale around the target (a range as a band)."
+            + (f" Missed: {'; '.join(missed)}." if missed else "")
+        ),
+        "calibration_convergence": (
+            f"Each point is one candidate, all its replications on the same random numbers "
+            f"as every other candidate's: the start, a space-filling design, then Nelder-Mead "
+            f"from the best of them, and the points around the fit that measure its "
+            f"uncertainty. The best loss, {best['loss']:.3g}, came at evaluation "
+            f"{int(best['evaluation'])} of {len(evaluations)}."
+        ),
+    }
+
+
 def paired_table(reps: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Paired differences against the baseline (largest head count of a head-count sweep)."""
     from experiments.statistics import paired_differences
@@ -253,6 +289,14 @@ def build_report(folder: Path) -> Path:
     policies = list(dict.fromkeys(reps["policy"]))
     baseline = manifest.get("baseline") if manifest.get("baseline") in policies else policies[0]
     text = paragraphs(reps, breakdown, manifest.get("parameters"))
+    if (folder / "calibration_targets.csv").is_file():
+        text.update(
+            calibration_text(
+                pd.read_csv(folder / "calibration_targets.csv"),
+                pd.read_csv(folder / "calibrated_parameters.csv"),
+                pd.read_csv(folder / "evaluations.csv"),
+            )
+        )
     if (folder / "validation.csv").is_file():
         text["validation"] = validation_text(pd.read_csv(folder / "validation.csv"))
     diffs = paired_table(reps, baseline)
