@@ -135,17 +135,32 @@ def _register() -> None:
         compare,
         erlang,
         fit,
+        frontier,
         params,
         plot,
         policies,
         report,
         run,
+        sensitivity,
         staff,
         sweep,
         validate,
     )
 
-    for module in (compare, run, sweep, staff, plot, report, erlang, params, fit, validate):
+    for module in (
+        compare,
+        run,
+        sweep,
+        sensitivity,
+        frontier,
+        staff,
+        plot,
+        report,
+        erlang,
+        params,
+        fit,
+        validate,
+    ):
         app.add_typer(module.app)
     for module in (policies,):
         app.add_typer(module.app, name=module.NAME)
