@@ -82,18 +82,26 @@ class Factor:
         ]
 
 
-def parse_factor(text: str) -> Factor:
-    """Read ``KEY=LO:HI`` into a factor (a numeric parameter, both ends valid)."""
+def parse_factor(text: str, spread: float = 0.5) -> Factor:
+    """Read ``KEY=LO:HI`` into a factor (a numeric parameter, both ends valid); a bare
+    ``KEY`` varies over its default plus or minus ``spread`` (see :func:`spread_factor`)."""
     from sim.parameters import Parameters
 
-    if "=" not in text:
-        raise InputError(f"expected KEY=LO:HI, got {text!r}", field="--param")
-    key, rhs = (part.strip() for part in text.split("=", 1))
+    key, _, rhs = (part.strip() for part in text.partition("="))
     spec = Parameters().spec(key, source="--param")
     if isinstance(spec.default, str | bool):
         raise InputError(
             "a text or true/false parameter has no range", field=f"--param {key}", valid="a number"
         )
+    if "=" not in text:
+        factor = spread_factor(spec, spread)
+        if factor is None:
+            raise InputError(
+                f"{key} has no range to spread over (its default is 0 or it is a switch)",
+                field=f"--param {key}",
+                valid="KEY=LO:HI",
+            )
+        return factor
     parts = rhs.split(":")
     try:
         low, high = (float(p) for p in parts) if len(parts) == 2 else (math.nan, math.nan)
@@ -112,13 +120,34 @@ def parse_factor(text: str) -> Factor:
     return Factor(key, low, high, spec)
 
 
+def spread_factor(spec: ParameterSpec, spread: float = 0.5) -> Factor | None:
+    """A parameter over its default plus or minus ``spread`` (a share of the default),
+    clipped to its valid range; None for a switch, a choice, or a default of 0 without a
+    bounded valid range (no scale to spread over; with one, the whole valid range)."""
+    if isinstance(spec.default, str | bool) or spec.unit in SWITCH_UNITS:
+        return None
+    default = float(spec.default)
+    if default == 0:
+        if spec.min is None or spec.max is None:
+            return None
+        low, high = float(spec.min), float(spec.max)
+    else:
+        low, high = sorted((default * (1 - spread), default * (1 + spread)))
+    if spec.min is not None:
+        low = max(low, float(spec.min))
+    if spec.max is not None:
+        high = min(high, float(spec.max))
+    if spec.gt is not None and low <= spec.gt:
+        # Strictly above the bound: the smallest step that a check accepts.
+        low = spec.gt + 1e-9 * max(1.0, abs(spec.gt))
+    if isinstance(spec.default, int):
+        low, high = math.ceil(low), math.floor(high)
+    return Factor(spec.key, low, high, spec) if low < high else None
+
+
 def group_factors(prefix: str, spread: float = 0.5) -> list[Factor]:
     """Every numeric parameter under a prefix, over its default plus or minus ``spread``
-    (a share of the default), clipped to the parameter's valid range.
-
-    A parameter whose default is 0 varies over its whole valid range if it has one, and is
-    left out otherwise (no scale to spread over); switches (0/1) and choices are left out.
-    """
+    within its valid range (:func:`spread_factor`; switches and choices left out)."""
     from sim.parameters import specs
 
     found = [s for k, s in specs().items() if k.startswith(prefix)]
@@ -133,28 +162,7 @@ def group_factors(prefix: str, spread: float = 0.5) -> list[Factor]:
             field="--group",
             valid=", ".join(sorted({k.split(".")[0] for k in specs()})),
         )
-    out = []
-    for spec in found:
-        if isinstance(spec.default, str | bool) or spec.unit in SWITCH_UNITS:
-            continue
-        default = float(spec.default)
-        if default == 0:
-            if spec.min is None or spec.max is None:
-                continue
-            low, high = float(spec.min), float(spec.max)
-        else:
-            low, high = sorted((default * (1 - spread), default * (1 + spread)))
-        if spec.min is not None:
-            low = max(low, float(spec.min))
-        if spec.max is not None:
-            high = min(high, float(spec.max))
-        if spec.gt is not None and low <= spec.gt:
-            # Strictly above the bound: the smallest step that a check accepts.
-            low = spec.gt + 1e-9 * max(1.0, abs(spec.gt))
-        if isinstance(spec.default, int):
-            low, high = math.ceil(low), math.floor(high)
-        if low < high:
-            out.append(Factor(spec.key, low, high, spec))
+    out = [f for f in (spread_factor(s, spread) for s in found) if f is not None]
     if not out:
         raise InputError(
             f"no numeric parameter under {prefix!r} can vary",

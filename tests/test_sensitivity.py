@@ -97,6 +97,13 @@ def test_a_group_stays_within_the_valid_ranges():
     assert churn.low == pytest.approx(0.0275) and churn.high == pytest.approx(0.0825)
 
 
+def test_a_bare_key_varies_over_its_default_plus_or_minus_the_spread():
+    factor = parse_factor("customers.loss_aversion", 0.5)
+    assert (factor.low, factor.high) == pytest.approx((2.25 * 0.5, 2.25 * 1.5))
+    with pytest.raises(InputError, match="no range"):
+        parse_factor("moves.listen.provoke")  # default 0 and no upper bound: no scale
+
+
 @pytest.mark.parametrize(
     "text", ["customers.loss_aversion=3:1", "customers.loss_aversion=0.5:2", "nope=1:2", "x"]
 )

@@ -21,7 +21,11 @@ def sensitivity(
     ] = None,
     param: Annotated[
         list[str] | None,
-        typer.Option("--param", help="KEY=LO:HI, a parameter and its range (repeatable)."),
+        typer.Option(
+            "--param",
+            help="KEY=LO:HI, a parameter and its range, or KEY alone: its default +- "
+            "--spread (repeatable).",
+        ),
     ] = None,
     group: Annotated[
         list[str] | None,
@@ -33,7 +37,9 @@ def sensitivity(
     ] = None,
     spread: Annotated[
         float,
-        opt.number_option("Share of the default a --group parameter varies by.", gt=0, lt=1),
+        opt.number_option(
+            "Share of the default a --group or bare --param parameter varies by.", gt=0, lt=1
+        ),
     ] = 0.5,
     method: Annotated[
         str, typer.Option(help=f"{' or '.join(METHODS)}: screening, or variance shares.")
@@ -98,7 +104,7 @@ def sensitivity(
             field="--param",
         )
     metric = check_metric(metric)
-    factors = [parse_factor(p) for p in param or []]
+    factors = [parse_factor(p, spread) for p in param or []]
     for prefix in group or []:
         factors += [
             f for f in group_factors(prefix, spread) if f.name not in {g.name for g in factors}
