@@ -359,12 +359,18 @@ def finding(indices: pd.DataFrame, outcome: str) -> str:
         score, ci = indices["mu_star"], indices["mu_star_ci"]
     else:
         score, ci = indices["ST"], indices["ST_ci"]
-    first = indices.iloc[0]
+    first = indices.iloc[0]["parameter"]
     # Distinguishable from zero: the CI's lower end is above 0.
-    movers = indices[(score - ci) > 0]
-    if not len(movers):
+    movers = indices[(score - ci) > 0]["parameter"].tolist()
+    if not movers:
         return f"No parameter moves {outcome} distinguishably from noise"
-    head = f"{first['parameter']} moves {outcome} most"
+    if movers[0] == first:
+        head = f"{first} moves {outcome} most"
+    else:
+        head = (
+            f"{movers[0]} moves {outcome} most beyond noise ({first} ranks first, "
+            "but its CI reaches zero)"
+        )
     if len(indices) > 1:
         head += f"; {len(movers)} of {len(indices)} parameters move it beyond noise"
     return head

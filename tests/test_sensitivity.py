@@ -283,3 +283,15 @@ def test_a_huge_design_is_refused_before_it_is_made():
         app, ["sensitivity", "--group", "moves.", "--trajectories", "100000", "--reps", "100"]
     )
     assert_one_line_error(result, "--force")
+
+
+def test_the_finding_does_not_crown_a_parameter_whose_ci_reaches_zero():
+    from experiments.sensitivity import finding
+
+    table = pd.DataFrame(
+        {"parameter": ["a", "b", "c"], "mu_star": [3.0, 2.0, 0.0], "mu_star_ci": [4.0, 1.0, 0.0]}
+    )
+    assert finding(table, "x").startswith("b moves x most beyond noise (a ranks first")
+    assert "1 of 3" in finding(table, "x")
+    quiet = table.assign(mu_star_ci=[5.0, 5.0, 0.0])
+    assert finding(quiet, "x") == "No parameter moves x distinguishably from noise"
