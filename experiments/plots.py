@@ -526,6 +526,23 @@ def plot_frontier(table: pd.DataFrame, crossings: pd.DataFrame | None = None, ax
                 colors="none",
                 hatches=["//"],
             )
+            if crossings is not None and len(crossings):
+                # Each crossing found along x, with its 95% interval: the boundary's
+                # uncertainty, one value of y at a time.
+                ax.errorbar(
+                    crossings["crossing"],
+                    crossings[y_name],
+                    xerr=[
+                        crossings["crossing"] - crossings["low"],
+                        crossings["high"] - crossings["crossing"],
+                    ],
+                    fmt="o",
+                    color="#000000",
+                    capsize=4,
+                    label="crossing (95%)",
+                )
+                # Inside the axes: the colour bar holds the space to the right.
+                ax.legend(loc="upper left", framealpha=0.9)
             ax.set_ylabel(y_name.removeprefix("param:"))
         ax.set_xlabel(x_name.removeprefix("param:"))
         ax.set_title(describe(table, crossings))
