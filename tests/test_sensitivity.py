@@ -283,6 +283,25 @@ def test_sobol_on_the_model_gives_a_wage_exactly_no_share_of_retention(tmp_path)
     assert table.index[0] == CHURN and table.loc[CHURN, "ST"] > 0.5
 
 
+def test_another_metric_reanalyses_the_saved_runs(screen, tmp_path):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(screen[0], out)
+    stamps = {t.name: t.stat().st_mtime_ns for t in (out / "tasks").iterdir()}
+    args = [
+        "sensitivity",
+        *("--param", f"{CHURN}=0:1", "--param", f"{WAGE}=10:40", "--param", f"{LOSS}=1:3"),
+        *("--trajectories", "4", "--reps", "2", "--jobs", "1", "--out", str(out), "--json"),
+        *("--metric", "escalation_rate", *TINY),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["outcome"] == "escalation_rate"
+    assert {t.name: t.stat().st_mtime_ns for t in (out / "tasks").iterdir()} == stamps
+    assert "escalation_rate" in json.loads((out / "sensitivity.json").read_text())["outcome"]
+
+
 def assert_one_line_error(result, *fragments: str) -> None:
     assert result.exit_code == 2, result.output
     text = result.output.strip()
