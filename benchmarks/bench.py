@@ -5,6 +5,7 @@ ratios measured together mean something). Run on demand, not in CI:
     python benchmarks/bench.py model          # the full model vs SimPy; memory 30 vs 180 days
     python benchmarks/bench.py compare        # default `ccsim compare` wall time, --jobs 1 vs 2
     python benchmarks/bench.py sweep          # a sweep on a Dask LocalCluster vs --jobs 2
+    python benchmarks/bench.py sensitivity    # a Morris screen of 20 parameters; Dask vs --jobs 2
     python benchmarks/bench.py fit            # `ccsim fit` on a generated log of 1 million calls
     python benchmarks/bench.py calibrate      # 3 parameters to the 6 shipped targets, default scenario
     python benchmarks/bench.py cli            # `ccsim --help` and `ccsim erlang` vs `import typer, rich`
@@ -17,7 +18,9 @@ M/M/50+M; the full model, whole process, >= 2x SimPy's bare-queue loop; 180-day 
 <= 1.5x the 30-day one; default compare < 60 s; a calibration of three parameters to six
 targets on the default scenario < 10 min on 2 cores; `ccsim --help` <= 4x and `ccsim
 erlang` <= 8x the time of `python -c "import typer, rich"`; the dashboard's call replay
-answers a new caller in < 0.2 s and its comparison shows progress within 1 s of Run.
+answers a new caller in < 0.2 s and its comparison shows progress within 1 s of Run; a
+Morris screen of 20 parameters (10 trajectories, 2 replications) on a 30-day scenario
+< 15 min with --jobs 2 on 2 cores.
 """
 
 from __future__ import annotations
@@ -262,6 +265,85 @@ def bench_sweep(quick: bool) -> None:
     print(
         f"{len(tasks):,} runs: --jobs 2 {t_jobs:.1f} s ({len(tasks) / t_jobs:.1f} runs/s); "
         f"LocalCluster(2) {t_dask:.1f} s ({len(tasks) / t_dask:.1f} runs/s); overhead {t_dask / t_jobs - 1:+.0%}"
+    )
+
+
+#: The screen's 20 parameters: the six a one-at-a-time screen found to move the
+#: negotiate-minus-avoid retention gap, moves, skills and memory that it found not to,
+#: and a wage, which cannot move retention (a null control: its index must be 0).
+SCREEN = (
+    "scenario.first_contacts_per_day",
+    "customers.loss_aversion",
+    "memory.anger_weight",
+    "conversation.escalation_anger",
+    "conversation.resolved_need",
+    "issues.return_probability",
+    "memory.peak_weight",
+    "memory.resolved_gain",
+    "memory.wait_loss_per_min",
+    "customers.mean_patience_s",
+    "customers.balance_base",
+    "issues.failure_share",
+    "issues.mean_difficulty",
+    "csr.empathy",
+    "csr.problem_solving",
+    "csr.self_control",
+    "moves.solve.talk_s",
+    "moves.solve.fix",
+    "moves.insist_policy.provoke",
+    "scenario.csr_wage_per_hour",
+)
+
+
+def bench_sensitivity(quick: bool) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    from experiments.options import make_tasks
+    from experiments.runner import Scenario, execute
+    from experiments.sensitivity import Design, parse_factor
+    from policies.policy import load_policy
+
+    days, trajectories = (5, 2) if quick else (30, 10)
+    print(
+        f"== Morris screen: {len(SCREEN)} parameters (default +-50%), {trajectories} "
+        f"trajectories, 2 replications, negotiate-avoid retention, {days} days, --jobs 2 =="
+    )
+    argv = ["sensitivity", "--contrast", "negotiate-avoid", "--metric", "retention_rate"]
+    for key in SCREEN:
+        argv += ["--param", key]
+    argv += ["--trajectories", str(trajectories), "--reps", "2", "--days", str(days)]
+    with tempfile.TemporaryDirectory() as out:
+        took, data = _ccsim(*argv, "--jobs", "2", "--quiet", "--out", out)
+    runs = trajectories * (len(SCREEN) + 1) * 2 * 2
+    print(f"{runs:,} runs in {took / 60:.1f} min ({runs / took:.2f} runs/s); target < 15 min")
+    print(data["finding"])
+    for row in data["indices"][:8]:
+        print(f"  {row['parameter']:<36} mu* {row['mu_star']:.4f} +- {row['mu_star_ci']:.4f}")
+    wage = next(r for r in data["indices"] if r["parameter"] == "scenario.csr_wage_per_hour")
+    print(f"  (null control) scenario.csr_wage_per_hour mu* {wage['mu_star']:.4g}")
+
+    # Runs per second on a 2-worker Dask LocalCluster against --jobs 2, on one trajectory.
+    design = Design("morris", tuple(parse_factor(k) for k in SCREEN), 1, seed=1)
+    tasks = make_tasks(
+        [load_policy("negotiate"), load_policy("avoid")],
+        Scenario(overrides={"scenario.days": days}),
+        2,
+        1,
+        design.points(),
+    )
+    start = time.perf_counter()
+    execute(tasks, jobs=2)
+    t_jobs = time.perf_counter() - start
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        start = time.perf_counter()
+        execute(tasks, scheduler=client)
+        t_dask = time.perf_counter() - start
+    print(
+        f"{len(tasks)} runs: --jobs 2 {len(tasks) / t_jobs:.2f} runs/s; LocalCluster(2) "
+        f"{len(tasks) / t_dask:.2f} runs/s ({t_jobs / t_dask:.2f}x)"
     )
 
 
@@ -554,6 +636,7 @@ def main() -> None:
             "model",
             "compare",
             "sweep",
+            "sensitivity",
             "fit",
             "calibrate",
             "cli",
@@ -570,6 +653,7 @@ def main() -> None:
         ("model", bench_model),
         ("compare", bench_compare),
         ("sweep", bench_sweep),
+        ("sensitivity", bench_sensitivity),
         ("fit", bench_fit),
         ("calibrate", bench_calibrate),
         ("cli", bench_cli),

@@ -29,10 +29,12 @@ from experiments.plots import (  # noqa: E402, F401  (the plots are part of this
     plot_calibration_targets,
     plot_concession_vs_retention,
     plot_escalation,
+    plot_frontier,
     plot_metric_by_policy,
     plot_outcomes_by_group,
     plot_repeats_and_handle_time,
     plot_retention,
+    plot_sensitivity_indices,
     plot_staffing_crossover,
     plot_validation,
     policy_means,
@@ -66,6 +68,19 @@ def _read_csv(folder: Path, name: str) -> pd.DataFrame | None:
         raise InputError(f"{name} cannot be read ({type(err).__name__})", source=folder) from None
 
 
+def _read_json(folder: Path, name: str) -> dict:
+    import json
+
+    path = folder / name
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError(f"{name} cannot be read", source=folder) from None
+    return data if isinstance(data, dict) else {}
+
+
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
     path = folder / name
     if not path.is_file():
@@ -79,6 +94,8 @@ def _read(folder: Path, name: str) -> pd.DataFrame | None:
 CHARTS = (
     "calibration_targets",
     "calibration_convergence",
+    "sensitivity_indices",
+    "frontier",
     "validation",
     "retention",
     "annual_churn",
@@ -111,12 +128,26 @@ def chart_jobs(folder: Path) -> list[tuple[str, Callable]]:
         raise InputError(
             f"replications.parquet is not a ccsim table (no {missing[0]!r} column)", source=folder
         )
-    breakdown = _read(folder, "breakdown.parquet")
-    traces = _read(folder, "traces.parquet")
-    accounts = _read(folder, "accounts.parquet")
 
     def job(plot: Callable, *args, **kwargs) -> Callable:
         return lambda ax: plot(*args, ax=ax, **kwargs)
+
+    # A sensitivity or frontier folder holds runs all over a design: its charts are the
+    # design's answer, not averages over points nobody chose to average.
+    indices = _read_csv(folder, "indices.csv")
+    if indices is not None:
+        about = _read_json(folder, "sensitivity.json")
+        outcome = about.get("outcome", "the outcome")
+        return [("sensitivity_indices", job(plot_sensitivity_indices, indices, outcome))]
+    table = _read_csv(folder, "frontier.csv")
+    if table is not None:
+        from experiments.frontier import crossings
+
+        table.attrs["outcome"] = _read_json(folder, "frontier.json").get("outcome", "contrast")
+        return [("frontier", job(plot_frontier, table, crossings(table)))]
+    breakdown = _read(folder, "breakdown.parquet")
+    traces = _read(folder, "traces.parquet")
+    accounts = _read(folder, "accounts.parquet")
 
     jobs: list[tuple[str, Callable]] = []
     column = "param:operations.csrs"

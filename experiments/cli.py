@@ -137,19 +137,21 @@ def _register() -> None:
         dashboard,
         erlang,
         fit,
+        frontier,
         params,
         plot,
         policies,
         report,
         run,
+        sensitivity,
         staff,
         sweep,
         validate,
     )
 
     for module in (
-        compare, run, sweep, staff, plot, report, erlang, params, fit, calibrate, validate,
-        dashboard,
+        compare, run, sweep, sensitivity, frontier, staff, plot, report, erlang, params, fit,
+        calibrate, validate, dashboard,
     ):  # fmt: skip
         app.add_typer(module.app)
     for module in (policies,):

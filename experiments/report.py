@@ -206,6 +206,85 @@ def calibration_text(
     }
 
 
+def design_answer(folder: Path, manifest: dict) -> tuple[str, str, dict[str, str]] | None:
+    """The headline, a table and the chart's paragraph of a sensitivity or frontier folder.
+
+    Such a folder's runs are spread over a design: means over all of them answer nothing,
+    the design's own table does (indices, or the contrast and where it changes sign).
+    Returns None for other folders.
+    """
+    import json
+
+    if (folder / "indices.csv").is_file():
+        indices = pd.read_csv(folder / "indices.csv")
+        about = json.loads((folder / "sensitivity.json").read_text(encoding="utf-8"))
+        outcome = about.get("outcome", "the outcome")
+        reps = manifest.get("replications")
+        if "mu_star" in indices.columns:
+            what = (
+                f"Morris elementary effects of {outcome} ({manifest.get('samples')} "
+                f"trajectories, {reps} replications per point, common random numbers across "
+                "points). mu* is the mean absolute change of the outcome when one parameter "
+                "moves across its whole range, the others held; a bar is grey when its 95% "
+                "bootstrap CI reaches zero (not distinguishable from noise). sigma large "
+                "beside mu* means the effect depends on the other parameters (interactions) "
+                "or is not a straight line. Morris screens: it ranks, it does not apportion."
+            )
+        else:
+            what = (
+                f"Sobol' indices of {outcome} ({manifest.get('samples')} base samples, "
+                f"{reps} replications per point): S1 is the share of the outcome's variance "
+                "over the ranges that one parameter explains alone, ST the share it takes "
+                "part in, interactions included; ST well above S1 means interactions. The "
+                "bars are 95% bootstrap CIs; the shares are of the variance of the mean "
+                "over replications, noise included."
+            )
+        ranges = "; ".join(manifest.get("params") or [])
+        what += f" Ranges: {ranges}." if ranges else ""
+        head = list(indices.columns)
+        rows = [
+            [str(r[0]), *(f"{float(v):.4g}" for v in r[1:])]
+            for r in indices.itertuples(index=False)
+        ]
+        return about.get("finding", ""), _table(head, rows), {"sensitivity_indices": what}
+    if (folder / "frontier.csv").is_file():
+        table = pd.read_csv(folder / "frontier.csv")
+        about = json.loads((folder / "frontier.json").read_text(encoding="utf-8"))
+        found = (
+            pd.read_csv(folder / "crossings.csv") if (folder / "crossings.csv").is_file() else None
+        )
+        contrast = about.get("contrast", "A-B")
+        first, _, second = contrast.partition("-")
+        what = (
+            f"The contrast {contrast} in {about.get('metric')} ({first} minus {second}, "
+            f"replication by replication on the same customers; {manifest.get('replications')} "
+            "replications per point) with its 95% CI. Where the line crosses zero the better "
+            "policy changes; the shaded stretch is where the CI holds zero, so the crossing "
+            "lies there with 95% confidence (joined linearly between grid points). A stretch "
+            "that reaches the edge of the range means the crossing may lie beyond it. Over "
+            "two parameters: the map's colour is the contrast, the black line its zero, and "
+            "hatching marks where its sign is not known."
+        )
+        params = [c for c in table.columns if c.startswith("param:")]
+        head = [p.removeprefix("param:") for p in params] + ["contrast (95% CI)"]
+        rows = [
+            [f"{r[p]:g}" for p in params]
+            + [f"{r['mean']:,.4g} ({r['ci_low']:,.4g} to {r['ci_high']:,.4g})"]
+            for _, r in table.iterrows()
+        ]
+        crossing_html = ""
+        if found is not None and len(found):
+            crossing_html = "<h2>Crossings</h2>" + _table(
+                list(found.columns),
+                [
+                    [f"{v:.4g}" if isinstance(v, float) else str(v) for v in r]
+                    for r in found.itertuples(index=False)
+                ],
+            )
+        return about.get("finding", ""), crossing_html + _table(head, rows), {"frontier": what}
+    return None
+
+
 def paired_table(reps: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Paired differences against the baseline (largest head count of a head-count sweep)."""
     from experiments.statistics import paired_differences
@@ -271,6 +350,59 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     return f"<table><tr>{cells}</tr>{body}</table>"
 
 
+HEAD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>ccsim report</title>
+<style>
+body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; font-size: 17px; line-height: 1.45; }
+img { max-width: 100%; } table { border-collapse: collapse; font-size: 14px; margin-bottom: 1em; }
+td, th { border: 1px solid #bbb; padding: 4px 8px; text-align: right; }
+td:first-child, th:first-child { text-align: left; }
+.headline { font-size: 22px; font-weight: bold; }
+section { page-break-inside: avoid; margin-bottom: 2em; }
+</style></head><body>"""
+
+
+def _chart_sections(charts: list[Path], text: dict[str, str]) -> list[str]:
+    """Each PNG chart embedded, under its name, above its paragraph."""
+    sections = []
+    for png in [c for c in charts if c.suffix == ".png"]:
+        data = base64.b64encode(png.read_bytes()).decode("ascii")
+        sections.append(
+            f"<section><h2>{html.escape(png.stem.replace('_', ' ').capitalize())}</h2>"
+            f'<img alt="{html.escape(png.stem)}" src="data:image/png;base64,{data}">'
+            f"<p>{html.escape(text.get(png.stem, ''))}</p></section>"
+        )
+    return sections
+
+
+def _write_design_report(
+    folder: Path,
+    manifest: dict,
+    charts: list[Path],
+    reps: pd.DataFrame,
+    finding: str,
+    table_html: str,
+    text: dict[str, str],
+) -> Path:
+    """The page of a sensitivity or frontier folder: finding, chart, table, manifest."""
+    points = reps["point"].nunique()
+    page = f"""{HEAD}
+<h1>ccsim {html.escape(str(manifest.get("command", "results")))}</h1>
+<p class="headline">{html.escape(finding)}.</p>
+<p>{len(reps)} runs at {points} design points; at every point, replication i of every policy
+met the same customers, issues and arrival times, and so did replication i at every other
+point (common random numbers): a parameter that changes nothing changes no run.</p>
+{"".join(_chart_sections(charts, text))}
+{table_html}
+<h2>How these results were made</h2>
+{_table(["", "value"], [list(r) for r in manifest_rows(manifest)])}
+</body></html>
+"""
+    out = folder / "report.html"
+    write_text(out, page)
+    return out
+
+
 def build_report(folder: Path) -> Path:
     """Write ``folder/report.html`` (drawing the charts first) and return its path.
 
@@ -286,6 +418,9 @@ def build_report(folder: Path) -> Path:
         if (folder / "breakdown.parquet").is_file()
         else None
     )
+    answer = design_answer(folder, manifest)
+    if answer is not None:
+        return _write_design_report(folder, manifest, charts, reps, *answer)
     policies = list(dict.fromkeys(reps["policy"]))
     baseline = manifest.get("baseline") if manifest.get("baseline") in policies else policies[0]
     text = paragraphs(reps, breakdown, manifest.get("parameters"))
@@ -318,14 +453,7 @@ def build_report(folder: Path) -> Path:
                 f" to {format_difference(metric, r['ci_high'])}), p={p}"
             )
         differences.append(row)
-    sections = []
-    for png in [c for c in charts if c.suffix == ".png"]:
-        data = base64.b64encode(png.read_bytes()).decode("ascii")
-        sections.append(
-            f"<section><h2>{html.escape(png.stem.replace('_', ' ').capitalize())}</h2>"
-            f'<img alt="{html.escape(png.stem)}" src="data:image/png;base64,{data}">'
-            f"<p>{html.escape(text.get(png.stem, ''))}</p></section>"
-        )
+    sections = _chart_sections(charts, text)
     count = f"{len(policies)} polic{'y' if len(policies) == 1 else 'ies'}"
     diff_html = (
         f"<h2>Paired differences against {html.escape(baseline)}</h2><p>Replication i of "
@@ -335,16 +463,7 @@ def build_report(folder: Path) -> Path:
         if differences
         else ""
     )
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>ccsim report</title>
-<style>
-body {{ font-family: sans-serif; max-width: 1100px; margin: 2em auto; font-size: 17px; line-height: 1.45; }}
-img {{ max-width: 100%; }} table {{ border-collapse: collapse; font-size: 14px; margin-bottom: 1em; }}
-td, th {{ border: 1px solid #bbb; padding: 4px 8px; text-align: right; }}
-td:first-child, th:first-child {{ text-align: left; }}
-.headline {{ font-size: 22px; font-weight: bold; }}
-section {{ page-break-inside: avoid; margin-bottom: 2em; }}
-</style></head><body>
+    page = f"""{HEAD}
 <h1>ccsim {html.escape(str(manifest.get("command", "results")))}: {count}</h1>
 <p class="headline">{html.escape(headline(reps, diffs, baseline))}</p>
 <p>{len(reps)} runs; replications share their random numbers (the same customers, issues and
