@@ -25,19 +25,21 @@ from experiments.plots import (  # noqa: E402, F401  (the plots are part of this
     plot_account_trajectories,
     plot_anger_curves,
     plot_annual_churn,
-    plot_calibration_convergence,
-    plot_calibration_targets,
     plot_concession_vs_retention,
     plot_escalation,
-    plot_frontier,
     plot_metric_by_policy,
     plot_outcomes_by_group,
     plot_repeats_and_handle_time,
     plot_retention,
-    plot_sensitivity_indices,
     plot_staffing_crossover,
     plot_validation,
     policy_means,
+)
+from experiments.study_plots import (  # noqa: E402, F401  (part of this module's API too)
+    plot_calibration_convergence,
+    plot_calibration_targets,
+    plot_frontier,
+    plot_sensitivity_indices,
 )
 from sim.errors import InputError  # noqa: E402
 

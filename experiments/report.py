@@ -23,6 +23,7 @@ from experiments.charts import draw_all, policy_means
 from experiments.display import format_difference, is_share
 from experiments.folder import finished_folder
 from experiments.results import write_text
+from experiments.study_report import calibration_text, design_answer, html_table
 
 #: Metrics in the page's tables, in this order.
 METRICS = (
@@ -170,122 +171,7 @@ def validation_text(table: pd.DataFrame) -> str:
     )
 
 
-def calibration_text(
-    targets: pd.DataFrame, parameters: pd.DataFrame, evaluations: pd.DataFrame
-) -> dict[str, str]:
-    """What the two calibration charts show: the fitted values with their uncertainty,
-    the targets reached, and how the search went (``ccsim calibrate``'s tables)."""
-    fitted = "; ".join(
-        f"{r.parameter} = {r.value:.4g} (95% interval {r.ci_low:.4g} to {r.ci_high:.4g})"
-        if bool(r.identified)
-        else f"{r.parameter} = {r.value:.4g} (not identified by the targets)"
-        for r in parameters.itertuples()
-    )
-    missed = [f"{r.outcome} (target {r.target}, model {r.model:.4g})"
-              for r in targets.itertuples() if not bool(r.ci_meets)]  # fmt: skip
-    reached = len(targets) - len(missed)
-    search = evaluations[evaluations["kind"] != "curvature"]
-    best = search.loc[search["loss"].idxmin()]
-    return {
-        "calibration_targets": (
-            f"The free parameters were fitted to {len(targets)} targets by simulated moments: "
-            f"{fitted}. The intervals come from how the targeted outcomes move with each "
-            "parameter near the fit and from how much they vary between replications and in "
-            "the targets themselves (the delta method). The calibrated model, replication "
-            f"means with 95% CIs, reaches {reached} of {len(targets)} targets; each row is "
-            "drawn in units of its target's scale around the target (a range as a band)."
-            + (f" Missed: {'; '.join(missed)}." if missed else "")
-        ),
-        "calibration_convergence": (
-            f"Each point is one candidate, all its replications on the same random numbers "
-            f"as every other candidate's: the start, a space-filling design, then Nelder-Mead "
-            f"from the best of them, and the points around the fit that measure its "
-            f"uncertainty. The best loss, {best['loss']:.3g}, came at evaluation "
-            f"{int(best['evaluation'])} of {len(evaluations)}."
-        ),
-    }
-
-
-def design_answer(folder: Path, manifest: dict) -> tuple[str, str, dict[str, str]] | None:
-    """The headline, a table and the chart's paragraph of a sensitivity or frontier folder.
-
-    Such a folder's runs are spread over a design: means over all of them answer nothing,
-    the design's own table does (indices, or the contrast and where it changes sign).
-    Returns None for other folders.
-    """
-    import json
-
-    if (folder / "indices.csv").is_file():
-        indices = pd.read_csv(folder / "indices.csv")
-        about = json.loads((folder / "sensitivity.json").read_text(encoding="utf-8"))
-        outcome = about.get("outcome", "the outcome")
-        reps = manifest.get("replications")
-        if "mu_star" in indices.columns:
-            what = (
-                f"Morris elementary effects of {outcome} ({manifest.get('samples')} "
-                f"trajectories, {reps} replications per point, common random numbers across "
-                "points). mu* is the mean absolute change of the outcome when one parameter "
-                "moves across its whole range, the others held; a bar is grey when its 95% "
-                "bootstrap CI reaches zero (not distinguishable from noise). sigma large "
-                "beside mu* means the effect depends on the other parameters (interactions) "
-                "or is not a straight line. Morris screens: it ranks, it does not apportion."
-            )
-        else:
-            what = (
-                f"Sobol' indices of {outcome} ({manifest.get('samples')} base samples, "
-                f"{reps} replications per point): S1 is the share of the outcome's variance "
-                "over the ranges that one parameter explains alone, ST the share it takes "
-                "part in, interactions included; ST well above S1 means interactions. The "
-                "bars are 95% bootstrap CIs; the shares are of the variance of the mean "
-                "over replications, noise included."
-            )
-        ranges = "; ".join(manifest.get("params") or [])
-        what += f" Ranges: {ranges}." if ranges else ""
-        head = list(indices.columns)
-        rows = [
-            [str(r[0]), *(f"{float(v):.4g}" for v in r[1:])]
-            for r in indices.itertuples(index=False)
-        ]
-        return about.get("finding", ""), _table(head, rows), {"sensitivity_indices": what}
-    if (folder / "frontier.csv").is_file():
-        table = pd.read_csv(folder / "frontier.csv")
-        about = json.loads((folder / "frontier.json").read_text(encoding="utf-8"))
-        found = (
-            pd.read_csv(folder / "crossings.csv") if (folder / "crossings.csv").is_file() else None
-        )
-        contrast = about.get("contrast", "A-B")
-        first, _, second = contrast.partition("-")
-        what = (
-            f"The contrast {contrast} in {about.get('metric')} ({first} minus {second}, "
-            f"replication by replication on the same customers; {manifest.get('replications')} "
-            "replications per point) with its 95% CI. Where the line crosses zero the better "
-            "policy changes; the shaded stretch is where the CI holds zero, so the crossing "
-            "lies there with 95% confidence (joined linearly between grid points). A stretch "
-            "that reaches the edge of the range means the crossing may lie beyond it. Over "
-            "two parameters: the map's colour is the contrast, the black line its zero, and "
-            "hatching marks where its sign is not known."
-        )
-        params = [c for c in table.columns if c.startswith("param:")]
-        head = [p.removeprefix("param:") for p in params] + ["contrast (95% CI)"]
-        rows = [
-            [f"{r[p]:g}" for p in params]
-            + [f"{r['mean']:,.4g} ({r['ci_low']:,.4g} to {r['ci_high']:,.4g})"]
-            for _, r in table.iterrows()
-        ]
-        crossing_html = ""
-        if found is not None and len(found):
-            crossing_html = "<h2>Crossings</h2>" + _table(
-                list(found.columns),
-                [
-                    [f"{v:.4g}" if isinstance(v, float) else str(v) for v in r]
-                    for r in found.itertuples(index=False)
-                ],
-            )
-        return about.get("finding", ""), crossing_html + _table(head, rows), {"frontier": what}
-    return None
-
-
-def paired_table(reps: pd.DataFrame, baseline: str) -> pd.DataFrame:
+def pairedhtml_table(reps: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Paired differences against the baseline (largest head count of a head-count sweep)."""
     from experiments.statistics import paired_differences
 
@@ -342,14 +228,6 @@ def manifest_rows(manifest: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
-    )
-    return f"<table><tr>{cells}</tr>{body}</table>"
-
-
 HEAD = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ccsim report</title>
 <style>
@@ -395,7 +273,7 @@ point (common random numbers): a parameter that changes nothing changes no run.<
 {"".join(_chart_sections(charts, text))}
 {table_html}
 <h2>How these results were made</h2>
-{_table(["", "value"], [list(r) for r in manifest_rows(manifest)])}
+{html_table(["", "value"], [list(r) for r in manifest_rows(manifest)])}
 </body></html>
 """
     out = folder / "report.html"
@@ -434,7 +312,7 @@ def build_report(folder: Path) -> Path:
         )
     if (folder / "validation.csv").is_file():
         text["validation"] = validation_text(pd.read_csv(folder / "validation.csv"))
-    diffs = paired_table(reps, baseline)
+    diffs = pairedhtml_table(reps, baseline)
     metrics = [m for m in METRICS if m in reps.columns]
     means = [
         [metric] + [_ci(r, is_share(metric)) for _, r in policy_means(reps, metric).iterrows()]
@@ -459,7 +337,7 @@ def build_report(folder: Path) -> Path:
         f"<h2>Paired differences against {html.escape(baseline)}</h2><p>Replication i of "
         "every policy met the same customers, so differences are taken replication by "
         "replication: mean, 95% CI and p-value (paired t-test); shares in percentage points "
-        "(pp).</p>" + _table(["metric", *others], differences)
+        "(pp).</p>" + html_table(["metric", *others], differences)
         if differences
         else ""
     )
@@ -468,11 +346,11 @@ def build_report(folder: Path) -> Path:
 <p class="headline">{html.escape(headline(reps, diffs, baseline))}</p>
 <p>{len(reps)} runs; replications share their random numbers (the same customers, issues and
 arrival times face every policy). Means with 95% confidence intervals.</p>
-{_table(["metric", *policies], means)}
+{html_table(["metric", *policies], means)}
 {diff_html}
 {"".join(sections)}
 <h2>How these results were made</h2>
-{_table(["", "value"], [list(r) for r in manifest_rows(manifest)])}
+{html_table(["", "value"], [list(r) for r in manifest_rows(manifest)])}
 </body></html>
 """
     out = folder / "report.html"

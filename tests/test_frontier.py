@@ -108,7 +108,7 @@ def test_over_two_parameters_the_boundary_follows_the_known_root():
 def test_the_charts_draw_one_and_two_parameter_frontiers():
     import matplotlib.pyplot as plt
 
-    from experiments.plots import plot_frontier
+    from experiments.study_plots import plot_frontier
 
     for frame in (synthetic(3), synthetic(3, ys=(0.0, 2.0, 4.0))):
         table = frontier_table(frame, PAIR, "net_value")
