@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sim.catalogue import VENTING
 from sim.engine import compiled, helper
-from sim.engine.conversation import keep_trace, play
+from sim.engine.conversation import T_ANGER, keep_trace, play
 from sim.engine.draws import CONVERSATION, take
 
 
@@ -183,6 +183,6 @@ def _keep_call(st, slot_no, c, anger, tracing, k, t, q):
         x = g["traces"]
         g["traces"] = x + 1
         for m in range(n_moves + 1):
-            st.trace_values[x, m] = st.call_trace[m, 0]  # anger
+            st.trace_values[x, m] = st.call_trace[m, T_ANGER]
         row = st.traces[x]
         row["csr"], row["temperament"], row["persona"], row["length"] = k, t, q, n_moves + 1

@@ -26,6 +26,12 @@ from sim.rule_program import (
     TERM_WIDTH,
     VALID,
 )
+from sim.schema import CALL_TRACE
+
+#: Columns of a call's trace, by name (compile-time constants to Numba).
+T_ANGER, T_VENT, T_RESPECT = (CALL_TRACE.index(n) for n in ("anger", "vent", "respect"))
+T_REMEDY, T_INFO, T_FIX = (CALL_TRACE.index(n) for n in ("remedy", "info", "fix"))
+T_TALK = CALL_TRACE.index("talk_s")
 
 
 @helper
@@ -74,8 +80,9 @@ def _next_move(rules, first, used, seen, seen_valid, seen_talker, insulted):
 @helper
 def keep_trace(trace, i, anger, vent, respect, remedy, info, fix, talk):
     """Row ``i`` of a call's trace (the columns of :data:`sim.schema.CALL_TRACE`)."""
-    trace[i, 0], trace[i, 1], trace[i, 2], trace[i, 3] = anger, vent, respect, remedy
-    trace[i, 4], trace[i, 5], trace[i, 6] = info, fix, talk
+    trace[i, T_ANGER], trace[i, T_VENT], trace[i, T_RESPECT] = anger, vent, respect
+    trace[i, T_REMEDY], trace[i, T_INFO], trace[i, T_FIX] = remedy, info, fix
+    trace[i, T_TALK] = talk
 
 
 @helper
