@@ -84,8 +84,11 @@ def calibrate(
     json: opt.Json = False,
     force: opt.Force = False,
 ) -> None:
-    """Fit free parameters to outcome targets by simulated moments (common random numbers,
-    replications per candidate); writes calibrated.toml for --params."""
+    """Fit free parameters to outcome targets by simulated moments; writes calibrated.toml.
+
+    Every candidate runs the same replication seeds (common random numbers); the result
+    is a params file for --params, each value with its 95% interval.
+    """
     from experiments import guard
     from experiments.calibration import budget_needed, parse_free
     from experiments.calibration import calibrate as search

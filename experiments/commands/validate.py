@@ -32,8 +32,11 @@ def validate(
     json: opt.Json = False,
     force: opt.Force = False,
 ) -> None:
-    """Hold the model (default: the mixed floor on the default scenario) to published
-    figures: the Erlang textbook cases, operations ranges, loyalty and recovery findings."""
+    """Hold the model (default: the mixed floor) to published figures, with verdicts.
+
+    The figures: the Erlang textbook cases, the operations ranges of real centers, and
+    the loyalty and recovery findings, each with its source.
+    """
     from experiments.display import print_json
     from experiments.folder import check_out
     from experiments.results import write_table
