@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from experiments.calibration import calibrate, parse_free
+from experiments.calibration import calibrate
 from experiments.cli import app
+from experiments.free_parameters import parse_free
 from experiments.targets import OUTCOMES, OutcomeTarget, read_targets
 
 runner = CliRunner()

@@ -90,10 +90,11 @@ def calibrate(
     is a params file for --params, each value with its 95% interval.
     """
     from experiments import guard
-    from experiments.calibration import budget_needed, parse_free
+    from experiments.calibration import budget_needed
     from experiments.calibration import calibrate as search
     from experiments.display import print_json
     from experiments.folder import check_out, claim
+    from experiments.free_parameters import parse_free
     from experiments.results import Interrupted
     from experiments.runner import Task, check_scheduler, load_finished, policies_from_names
     from experiments.targets import read_targets
