@@ -30,6 +30,7 @@ def scenario_from_options(
     params_file: Path | None,
     keep_contacts: bool = False,
     trace_anger: bool = False,
+    keep_tables: bool = True,
 ) -> Scenario:
     """Validate the shared options into a :class:`Scenario` (errors name the option).
 
@@ -67,6 +68,7 @@ def scenario_from_options(
         schedule=str(schedule) if schedule else None,
         keep_contacts=keep_contacts,
         trace_anger=trace_anger,
+        keep_tables=keep_tables,
         arrivals_sha256=arrivals_sha,
         schedule_sha256=schedule_sha,
     )

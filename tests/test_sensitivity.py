@@ -218,6 +218,17 @@ def test_the_folder_holds_the_indices_the_chart_and_a_report(screen):
     assert "mu* is the mean absolute change" in page
 
 
+def test_a_design_keeps_only_the_metrics_of_each_replication(screen):
+    """A screen reads one metric per run: its task files hold no interval tables or
+    account trajectories (a 30-day task's would be about 0.8 MB), so a 20-parameter
+    screen does not fill the disk."""
+    out, _ = screen
+    for path in (out / "tasks").iterdir():
+        saved = json.loads(path.read_text())
+        assert "row" in saved and "intervals" not in saved and "accounts" not in saved
+    assert pd.read_parquet(out / "intervals.parquet").empty
+
+
 def test_rerunning_into_the_folder_resumes_without_running(screen):
     out, data = screen
     tasks = sorted((out / "tasks").iterdir())

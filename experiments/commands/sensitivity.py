@@ -140,6 +140,7 @@ def sensitivity(
         schedule=schedule,
         set_=set_,
         params_file=params_file,
+        keep_tables=False,  # a design reads only the metrics: small task files
     )
     # The size guard sees the design's size before a point is made.
     guard.check(
